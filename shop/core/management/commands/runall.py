@@ -1,0 +1,83 @@
+"""Run the whole shop in one terminal: web server, Celery worker and Celery beat.
+
+The embedded PostgreSQL and Redis (when DATABASE_URL / REDIS_URL are unset) are started here,
+once, and passed to the children as URLs, so no child owns a server. Ctrl-C (or SIGTERM)
+stops every child's process group, then the servers: nothing is left behind.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from shop.core import embedded
+
+
+class Command(BaseCommand):
+    help = "Run web (runserver), a Celery worker and Celery beat until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--concurrency", type=int, default=2)
+
+    def handle(self, *args, addr, concurrency, **options):
+        env = dict(os.environ, DATABASE_URL=self._database_url(), REDIS_URL=settings.CELERY_BROKER_URL)
+        python = sys.executable
+        commands = {
+            "web": [python, "manage.py", "runserver", addr],
+            "worker": [python, "-m", "celery", "-A", "shop", "worker", "-l", "info", f"--concurrency={concurrency}"],
+            "beat": [python, "-m", "celery", "-A", "shop", "beat", "-l", "info"],
+        }
+        children = {
+            name: subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, start_new_session=True)
+            for name, cmd in commands.items()
+        }
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        self.stdout.write(self.style.SUCCESS(f"Vitrine is running on http://{addr}/ (admin: http://{addr}/admin/)"))
+        self.stdout.write("Press Ctrl-C to stop web, worker and beat.")
+        try:
+            while not stopping:
+                for name, child in children.items():
+                    if child.poll() is not None:
+                        self.stderr.write(f"{name} exited with code {child.returncode}; stopping the others.")
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            self._stop(children)
+
+    def _database_url(self) -> str:
+        db = settings.DATABASES["default"]
+        if "DATABASE_URL" in os.environ:
+            return os.environ["DATABASE_URL"]
+        return embedded.postgres_url(db["NAME"])
+
+    def _stop(self, children):
+        for child in children.values():
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for name, child in children.items():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"{name} did not stop in time; killing it.")
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+        # Stragglers in a child's group (the autoreloader's server, prefork pool) go too.
+        for child in children.values():
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.stdout.write("Stopped.")

@@ -1,0 +1,17 @@
+"""Settings for `make run`: debug on, embedded PostgreSQL and Redis unless URLs are given."""
+
+from shop.core import embedded
+from shop.core.secret import local_secret_key
+
+from .base import *  # noqa: F401,F403
+from .base import DATABASE_NAME, database_settings, env, redis_settings
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or local_secret_key()
+
+DATABASES = {
+    "default": database_settings(env("DATABASE_URL", default=None) or embedded.postgres_url(DATABASE_NAME))
+}
+
+REDIS_URL = env("REDIS_URL", default=None) or embedded.redis_url(0)
+globals().update(redis_settings(REDIS_URL))

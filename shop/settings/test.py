@@ -1,0 +1,23 @@
+"""Settings for pytest: the same real PostgreSQL and Redis as local, isolated by name.
+
+pytest-django creates its own `test_<name>` database; Redis uses its own logical database so a
+running `make run` keeps its queues.
+"""
+
+from shop.core import embedded
+
+from .base import *  # noqa: F401,F403
+from .base import DATABASE_NAME, database_settings, env, redis_settings
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user creation
+
+DATABASES = {
+    "default": database_settings(env("DATABASE_URL", default=None) or embedded.postgres_url(DATABASE_NAME))
+}
+
+REDIS_URL = env("REDIS_URL", default=None) or embedded.redis_url(15)
+globals().update(redis_settings(REDIS_URL))
+
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405

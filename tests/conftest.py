@@ -1,0 +1,22 @@
+"""Project-wide fixtures. The database is the real embedded PostgreSQL with pgvector (see shop.core.embedded)."""
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FASHION_5K = REPO.parent / "shared" / "data" / "fashion-5k"
+
+
+@pytest.fixture(scope="session")
+def fashion_5k() -> Path:
+    """The 5,000 real product photos. Present in CI; a user's fresh clone has no ../shared."""
+    if not (FASHION_5K / "styles.csv").is_file():
+        pytest.skip(f"needs the fashion-5k data set at {FASHION_5K} (present in CI, not in a fresh clone)")
+    return FASHION_5K
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Each test writes uploads into its own folder, so tests never see each other's files."""
+    settings.MEDIA_ROOT = tmp_path / "media"
