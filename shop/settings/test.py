@@ -20,4 +20,5 @@ DATABASES = {
 REDIS_URL = env("REDIS_URL", default=None) or embedded.redis_url(15)
 globals().update(redis_settings(REDIS_URL))
 
-MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+# A test worker process gets the test's media folder through the environment.
+MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "test-media"))  # noqa: F405

@@ -1,0 +1,135 @@
+"""Admin: embedding status on the catalogue's product pages, nearest neighbours, re-embed action.
+
+The shop's ProductAdmin knows nothing of the recommender; this module swaps in a subclass that
+adds the recommender's columns, so the dependency points one way only.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
+from django.utils.html import format_html, format_html_join
+
+from recommender.conf import recommender_setting
+from recommender.embeddings import service, store
+from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
+from recommender.tasks import embed_images_enqueue
+from shop.catalog.admin import ProductAdmin
+from shop.catalog.models import Product, ProductImage
+
+
+def _annotate_embedding_state(queryset):
+    encoder = recommender_setting("ENCODER")
+    return queryset.annotate(
+        has_vector=Exists(ProductEmbedding.objects.filter(product=OuterRef("pk"), encoder=encoder)),
+        has_failure=Exists(
+            ImageEmbedding.objects.filter(image__product=OuterRef("pk"), encoder=encoder, status=EmbeddingStatus.FAILED)
+        ),
+    )
+
+
+class EmbeddingStatusFilter(admin.SimpleListFilter):
+    title = "embedding"
+    parameter_name = "embedding"
+
+    def lookups(self, request, model_admin):
+        return [("ready", "Ready"), ("failed", "Failed"), ("missing", "Pending or missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ready":
+            return queryset.filter(has_vector=True)
+        if self.value() == "failed":
+            return queryset.filter(has_failure=True)
+        if self.value() == "missing":
+            return queryset.filter(has_vector=False, has_failure=False)
+        return queryset
+
+
+class RecommenderProductAdmin(ProductAdmin):
+    list_display = (*ProductAdmin.list_display, "embedding")
+    list_filter = (*ProductAdmin.list_filter, EmbeddingStatusFilter)
+    readonly_fields = (*ProductAdmin.readonly_fields, "embedding_detail", "nearest_products")
+    fieldsets = (
+        *ProductAdmin.fieldsets,
+        ("Recommender", {"fields": ("embedding_detail", "nearest_products")}),
+    )
+    actions = (*ProductAdmin.actions, "reembed")
+
+    def get_queryset(self, request):
+        return _annotate_embedding_state(super().get_queryset(request))
+
+    @admin.display(description="Embedding", ordering="has_vector")
+    def embedding(self, obj):
+        if getattr(obj, "has_failure", False):
+            return format_html('<span style="color:#b00020">failed</span>')
+        return "ready" if getattr(obj, "has_vector", False) else "pending"
+
+    @admin.display(description="Embedding status")
+    def embedding_detail(self, obj):
+        rows = ImageEmbedding.objects.filter(image__product=obj).order_by("image__position", "encoder")
+        if not rows:
+            return "No embedding yet: the worker picks new images up within minutes."
+        return format_html_join(
+            "", "<div>image {} · {} · {} · attempts {}{}</div>",
+            (
+                (row.image_id, row.encoder, row.get_status_display(), row.attempts,
+                 f" · {row.error}" if row.error else "")
+                for row in rows
+            ),
+        )
+
+    @admin.display(description="8 nearest products (by image)")
+    def nearest_products(self, obj):
+        neighbours = store.product_neighbours(product_id=obj.pk, k=8)
+        if not neighbours:
+            return "None yet: this product has no vector."
+        products = Product.objects.for_listing().in_bulk([n.product_id for n in neighbours])
+        cells = []
+        for neighbour in neighbours:
+            product = products.get(neighbour.product_id)
+            if product is None or product.primary_image is None:
+                continue
+            cells.append((product.pk, product.primary_image.image.url, product.name, product.name,
+                          f"{1 - neighbour.distance:.2f}"))
+        return format_html(
+            '<div style="display:flex;gap:8px;flex-wrap:wrap">{}</div>',
+            format_html_join(
+                "",
+                '<a href="../../{}/change/" style="width:96px;text-align:center;font-size:11px">'
+                '<img src="{}" alt="{}" width="96" height="96" style="object-fit:contain;background:#fff">'
+                "<br>{}<br>similarity {}</a>",
+                cells,
+            ),
+        )
+
+    @admin.action(description="Re-embed images of selected products")
+    def reembed(self, request, queryset):
+        ids = list(ProductImage.objects.filter(product__in=queryset).values_list("pk", flat=True))
+        encoder = recommender_setting("ENCODER")
+        ImageEmbedding.objects.filter(image_id__in=ids, encoder=encoder).update(
+            status=EmbeddingStatus.PENDING, sha256="", attempts=0
+        )
+        batch = int(recommender_setting("EMBED_BATCH_SIZE"))
+        queued = all(embed_images_enqueue(ids[i : i + batch]) for i in range(0, len(ids), batch))
+        if queued:
+            service.embeddings_mark_queued(image_ids=ids, encoder_name=encoder)
+            self.message_user(request, f"{len(ids)} images queued for embedding.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, "The task queue is unreachable; the images will be embedded by the next reconciler run.",
+                messages.WARNING,
+            )
+
+
+admin.site.unregister(Product)
+admin.site.register(Product, RecommenderProductAdmin)
+
+
+@admin.register(ImageEmbedding)
+class ImageEmbeddingAdmin(admin.ModelAdmin):
+    list_display = ("image", "encoder", "status", "attempts", "error", "updated_at")
+    list_filter = ("encoder", "status")
+    search_fields = ("error", "image__product__name")
+    list_select_related = ("image",)
+    readonly_fields = [f.name for f in ImageEmbedding._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,185 @@
+"""Compute image embeddings and keep them in step with the catalogue.
+
+`image_embeddings_compute` takes image ids, claims a row per (image, encoder), loads each file
+through the one safe loader, encodes the usable ones in batches and writes them with a
+compare-and-set on the image's sha256. It is idempotent: an image whose vector is ready for its
+current bytes is skipped. `embeddings_reconcile` finds what is missing or stale and hands it to
+an enqueue callable in batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from recommender.conf import recommender_setting
+from recommender.embeddings import store
+from recommender.models import EmbeddingStatus, ImageEmbedding
+from shop.catalog.models import ProductImage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ComputeReport:
+    ready: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)  # (image id, reason)
+
+
+def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | None = None) -> ComputeReport:
+    from recommender.embeddings.encoders import get_encoder
+
+    encoder_name = encoder_name or recommender_setting("ENCODER")
+    report = ComputeReport()
+    claimed = _claim(image_ids=image_ids, encoder_name=encoder_name, report=report)
+    if not claimed:
+        return report
+    encoder = get_encoder(encoder_name)
+    batch_size = int(recommender_setting("EMBED_BATCH_SIZE"))
+    product_ids: set[int] = set()
+    for start in range(0, len(claimed), batch_size):
+        batch = claimed[start : start + batch_size]
+        loaded, failures = _load(batch)
+        vectors = encoder.embed([image for _, _, image in loaded]) if loaded else []
+        written = store.image_vectors_save(
+            encoder=encoder_name,
+            rows=[(embedding.pk, sha, vector) for (embedding, sha, _), vector in zip(loaded, vectors)],
+        )
+        store.image_embeddings_fail(failures=[(embedding.pk, reason) for embedding, reason in failures])
+        report.ready += written
+        report.skipped += len(loaded) - written
+        report.failed += len(failures)
+        report.failures += [(embedding.image_id, reason) for embedding, reason in failures]
+        product_ids.update(embedding.image.product_id for embedding, _, _ in loaded)
+        product_ids.update(embedding.image.product_id for embedding, _ in failures)
+    store.product_vectors_refresh(product_ids=sorted(product_ids), encoder=encoder_name)
+    store.vector_index_ensure(encoder=encoder_name)
+    return report
+
+
+def _claim(*, image_ids: Sequence[int], encoder_name: str, report: ComputeReport) -> list[ImageEmbedding]:
+    """Rows to work on: one per image, attempts counted; ready-and-current ones skipped; exhausted ones failed."""
+    images = {image.pk: image for image in ProductImage.objects.filter(pk__in=image_ids)}
+    max_attempts = int(recommender_setting("EMBED_MAX_ATTEMPTS"))
+    with transaction.atomic():
+        ImageEmbedding.objects.bulk_create(
+            [ImageEmbedding(image_id=pk, encoder=encoder_name) for pk in images],
+            ignore_conflicts=True,
+        )
+        rows = list(
+            ImageEmbedding.objects.select_for_update()
+            .filter(image_id__in=list(images), encoder=encoder_name)
+            .order_by("pk")
+        )
+        claimed, exhausted = [], []
+        for row in rows:
+            image = images[row.image_id]
+            if row.status == EmbeddingStatus.READY and row.sha256 == image.sha256:
+                report.skipped += 1
+                continue
+            if row.status == EmbeddingStatus.FAILED and row.sha256 == image.sha256:
+                report.skipped += 1  # failed for these very bytes: trying again would fail again
+                continue
+            if row.sha256 != image.sha256:
+                row.attempts = 0  # new bytes, new chances
+            if row.attempts >= max_attempts:
+                exhausted.append(row)
+                continue
+            row.attempts += 1
+            row.sha256 = image.sha256
+            row.status = EmbeddingStatus.PENDING
+            row.updated_at = timezone.now()
+            row.image = image
+            claimed.append(row)
+        ImageEmbedding.objects.bulk_update(claimed, ["attempts", "sha256", "status", "updated_at"])
+        for row in exhausted:
+            reason = f"gave up after {row.attempts} attempts (the worker died or timed out on this image)"
+            ImageEmbedding.objects.filter(pk=row.pk).update(
+                status=EmbeddingStatus.FAILED, error=reason, sha256=images[row.image_id].sha256,
+                updated_at=timezone.now(),
+            )
+            report.failed += 1
+            report.failures.append((row.image_id, reason))
+    return claimed
+
+
+def _load(batch: list[ImageEmbedding]):
+    """Read and decode each file through the safe loader. Returns (loaded, failures)."""
+    from recommender.embeddings.loading import ImageRejected, load_image
+
+    loaded, failures = [], []
+    for embedding in batch:
+        image = embedding.image
+        try:
+            with image.image.open("rb") as handle:
+                data = handle.read()
+        except (FileNotFoundError, OSError, ValueError) as error:
+            failures.append((embedding, f"image file unreadable: {error}"))
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        if image.sha256 and sha != image.sha256:
+            failures.append((embedding, "image file does not match its recorded sha256 (changed outside the shop)"))
+            continue
+        try:
+            # Every encoder resizes to about 256 px: let big JPEGs decode at a fraction of full size.
+            loaded.append((embedding, sha, load_image(data, draft_size=(256, 256))))
+        except ImageRejected as error:
+            failures.append((embedding, error.reason))
+    return loaded, failures
+
+
+def images_needing_embeddings(*, encoder_name: str, limit: int, include_queued: bool = False) -> list[int]:
+    """Image ids with no vector for their current bytes under `encoder_name`, oldest first.
+
+    A pending row touched within the grace period is taken to be queued already, unless
+    `include_queued` (the `embed --missing` command wants everything).
+    """
+    settled = Q(status__in=[EmbeddingStatus.READY, EmbeddingStatus.FAILED], sha256=F("image__sha256"))
+    if not include_queued:
+        grace = timezone.now() - timedelta(seconds=int(recommender_setting("RECONCILE_GRACE_SECONDS")))
+        settled |= Q(status=EmbeddingStatus.PENDING, sha256=F("image__sha256"), updated_at__gte=grace)
+    done = ImageEmbedding.objects.filter(settled, encoder=encoder_name).values("image_id")
+    return list(ProductImage.objects.exclude(pk__in=done).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def embeddings_mark_queued(*, image_ids: Sequence[int], encoder_name: str) -> None:
+    """Record that these images are queued (pending, touched now), so a sweep within the grace period skips them."""
+    shas = dict(ProductImage.objects.filter(pk__in=image_ids).values_list("pk", "sha256"))
+    ImageEmbedding.objects.bulk_create(
+        [ImageEmbedding(image_id=pk, encoder=encoder_name, sha256=sha) for pk, sha in shas.items()],
+        ignore_conflicts=True,
+    )
+    ImageEmbedding.objects.filter(image_id__in=list(shas), encoder=encoder_name).exclude(
+        status=EmbeddingStatus.READY, sha256=F("image__sha256")
+    ).update(status=EmbeddingStatus.PENDING, updated_at=timezone.now())
+
+
+def embeddings_reconcile(
+    *, enqueue: Callable[[list[int]], None], encoder_name: str | None = None, include_queued: bool = False,
+    limit: int | None = None,
+) -> int:
+    """Queue every image that lacks a current vector, in task-sized batches. Returns how many were queued.
+
+    This is what recovers work lost while Redis was down or a worker died: the database, not the
+    queue, says what is missing.
+    """
+    encoder_name = encoder_name or recommender_setting("ENCODER")
+    ids = images_needing_embeddings(
+        encoder_name=encoder_name, limit=limit or int(recommender_setting("RECONCILE_BATCH")),
+        include_queued=include_queued,
+    )
+    batch_size = int(recommender_setting("EMBED_BATCH_SIZE"))
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        enqueue(batch)
+        embeddings_mark_queued(image_ids=batch, encoder_name=encoder_name)
+    return len(ids)

@@ -1,0 +1,57 @@
+"""Celery tasks: thin interfaces that take ids, call a service, and own retries and time limits."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import OperationalError
+
+from recommender.conf import recommender_setting
+from recommender.embeddings import service
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,  # a SIGKILLed worker's batch goes back to the queue
+    soft_time_limit=recommender_setting("EMBED_SOFT_TIME_LIMIT"),
+    time_limit=recommender_setting("EMBED_SOFT_TIME_LIMIT") + 60,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def embed_images_task(self, image_ids: list[int], encoder: str | None = None) -> dict:
+    if self.request.delivery_info and self.request.delivery_info.get("redelivered") and len(image_ids) > 1:
+        # This batch killed a worker once: split it, so one poison image fails alone.
+        for image_id in image_ids:
+            embed_images_task.delay([image_id], encoder)
+        return {"split": len(image_ids)}
+    try:
+        report = service.image_embeddings_compute(image_ids=image_ids, encoder_name=encoder)
+    except SoftTimeLimitExceeded:
+        # Attempts were counted; the reconciler re-queues what is still pending.
+        logger.warning("embedding %d images ran past the soft time limit", len(image_ids))
+        return {"timed_out": len(image_ids)}
+    for image_id, reason in report.failures:
+        logger.warning("image %s not embedded: %s", image_id, reason)
+    return {"ready": report.ready, "failed": report.failed, "skipped": report.skipped}
+
+
+@shared_task(acks_late=True)
+def reconcile_embeddings_task() -> int:
+    """Beat: queue images that lack a current vector (missing, stale, or lost while Redis was down)."""
+    return service.embeddings_reconcile(enqueue=lambda ids: embed_images_task.delay(ids))
+
+
+def embed_images_enqueue(image_ids: list[int]) -> bool:
+    """Queue an embedding without ever failing the caller: a stopped broker is logged, the reconciler catches up."""
+    try:
+        embed_images_task.apply_async((image_ids,), retry=False)
+    except Exception:  # kombu/redis raise a family of connection errors; all mean "not queued"
+        logger.warning("could not queue embeddings for images %s; the reconciler will pick them up", image_ids)
+        return False
+    return True
