@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "shop.core",
     "shop.catalog",
+    "shop.demo",
     "recommender",
 ]
 
