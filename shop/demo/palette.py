@@ -48,6 +48,7 @@ FLOWER_CENTRE: RGB = (226, 172, 60)
 SOLE: RGB = (244, 242, 236)
 LENS: RGB = (34, 38, 46)
 METAL: RGB = (204, 170, 96)
+GLINT: RGB = (92, 100, 114)  # the sky reflected in a dark lens
 
 
 def luminance(rgb: RGB) -> float:
@@ -80,5 +81,5 @@ def material(name: str, *, base: RGB) -> RGB:
         return mix(base, (255, 255, 255), 0.55) if dark else mix(base, (0, 0, 0), 0.45)
     if name == "stitch":  # seams and outlines of details
         return mix(base, (255, 255, 255), 0.25) if luminance(base) < 60 else scale(base, 0.62)
-    fixed = {"sole": SOLE, "lens": LENS, "metal": METAL}
+    fixed = {"sole": SOLE, "lens": LENS, "metal": METAL, "glint": GLINT}
     return fixed[name]

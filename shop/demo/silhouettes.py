@@ -277,6 +277,8 @@ def sunglasses(v: Variation) -> Shape:
     for cx in (cx_left, 1 - cx_left):
         shape.add(superellipse(cx, cy, rx, ry, power=3.2 + 0.6 * v.a))
         shape.fill("lens", superellipse(cx, cy + 0.004, rx - 0.027, ry - 0.027, power=3.2 + 0.6 * v.a))
+        shape.line([(cx - rx * 0.55, cy + ry * 0.25), (cx - rx * 0.15, cy - ry * 0.45)], width=0.012,
+                   material="glint")
     shape.add(band(0.5, cy - ry * 0.35, gap + 0.01, 0.04, width=0.03, start=200, end=340))
     shape.strokes.append(([(cx_left - rx + 0.01, cy - ry * 0.65), (cx_left - rx - 0.05, cy - ry * 0.58)], 0.03))
     shape.strokes.append(([(1 - cx_left + rx - 0.01, cy - ry * 0.65), (1 - cx_left + rx + 0.05, cy - ry * 0.58)],
