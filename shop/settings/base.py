@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "shop.core",
     "shop.catalog",
+    "shop.accounts",
+    "shop.cart",
+    "shop.orders",
     "shop.demo",
     "recommender",
 ]
@@ -58,6 +61,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "shop.catalog.context_processors.storefront",
             ],
         },
     },
@@ -96,6 +100,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
+# Dotted path to a callable (request, *, placement, product=None, cart=None) -> list[Rail] that fills
+# the storefront's recommendation rails (see shop/catalog/rails.py). None: pages show no rails.
+SHOP_RAILS_PROVIDER = None
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,0 +1,128 @@
+"""Catalogue reads for the storefront pages. Each returns a queryset or plain values built in a
+fixed number of queries; product querysets come with the `for_listing()` bundle for cards."""
+
+from django.apps import apps
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.db.models import Case, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.core.files.storage import default_storage
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from .importer import LETTER_SIZES
+from .models import Category, Product, ProductImage, Variant
+
+SEARCH_CONFIG = "english"
+# Must stay the same expression as the GIN index in migration 0002, or PostgreSQL will not use it.
+SEARCH_DOCUMENT_SQL = (
+    "setweight(to_tsvector('english'::regconfig, coalesce(catalog_product.name, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(catalog_product.brand, '')), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(catalog_product.description, '')), 'D')"
+)
+CATEGORY_MATCH_BOOST = 0.3  # a product in a matching category ranks like a good brand match
+
+
+def in_category_tree(category: Category, prefix: str = "") -> Q:
+    """Products in the category or below it (the tree is three levels deep at most)."""
+    field = f"{prefix}category"
+    return Q(**{field: category}) | Q(**{f"{field}__parent": category}) | Q(**{f"{field}__parent__parent": category})
+
+
+def navigation_categories() -> list[Category]:
+    return list(Category.objects.roots())
+
+
+def category_get(*, slug: str) -> Category | None:
+    return Category.objects.select_related("parent__parent").filter(slug=slug).first()
+
+
+def category_tiles(*, limit: int = 8) -> list[Category]:
+    """Home page tiles: the second level of the tree (or the roots in a flat one), busiest first,
+    each with `product_count` and `image_url` (or None)."""
+    in_tree = Q(category=OuterRef("pk")) | Q(category__parent=OuterRef("pk"))
+    products = Product.objects.active().filter(in_tree)
+    # Filtered directly, not through `products`: an OuterRef nested one level deeper would point at
+    # the image query instead of the category.
+    image = (
+        ProductImage.objects.filter(
+            Q(product__category=OuterRef("pk")) | Q(product__category__parent=OuterRef("pk")),
+            product__is_active=True,
+        )
+        .order_by("-product__created_at", "position", "id")
+        .values("image")[:1]
+    )
+    count = products.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
+    second_level = Q(parent__isnull=False, parent__parent__isnull=True)
+    base = Category.objects.annotate(image=Subquery(image), product_count=Coalesce(Subquery(count), 0))
+    rows = list(base.filter(second_level, product_count__gt=0).order_by("-product_count", "name")[:limit])
+    # A flat catalogue (no second level) costs one more query, still a fixed number.
+    rows = rows or list(base.filter(parent__isnull=True, product_count__gt=0).order_by("-product_count")[:limit])
+    for row in rows:
+        row.image_url = default_storage.url(row.image) if row.image else None
+    return rows
+
+
+def products_new_in(*, limit: int = 8) -> QuerySet:
+    return Product.objects.active().for_listing().order_by("-created_at", "-id")[:limit]
+
+
+def product_list_for_category(*, category: Category) -> QuerySet:
+    return Product.objects.active().filter(in_category_tree(category)).for_listing()
+
+
+def with_popularity(products: QuerySet) -> QuerySet:
+    """Annotate `popularity`: units sold plus likes. Read lazily so the catalogue app needs neither."""
+    order_line, like = apps.get_model("orders", "OrderLine"), apps.get_model("accounts", "Like")
+    sold = (
+        order_line.objects.filter(product=OuterRef("pk")).order_by().values("product")
+        .annotate(n=Sum("quantity")).values("n")
+    )
+    liked = like.objects.filter(product=OuterRef("pk")).order_by().values("product").annotate(n=Count("pk")).values("n")
+    return products.annotate(popularity=Coalesce(Subquery(sold), 0) + Coalesce(Subquery(liked), 0))
+
+
+def _size_key(size: str):
+    if size in LETTER_SIZES:
+        return (0, LETTER_SIZES.index(size), size)
+    return (1, float(size), size) if size.replace(".", "", 1).isdigit() else (2, 0, size)
+
+
+def listing_facets(*, products: QuerySet) -> dict[str, list[str]]:
+    """The colours and in-stock sizes among these products: what the filter form offers."""
+    colours = (
+        products.order_by().exclude(base_colour="").values_list("base_colour", flat=True).distinct()
+    )
+    sizes = (
+        Variant.objects.filter(product__in=products.order_by().values("pk"), stock__gt=0)
+        .order_by().values_list("size", flat=True).distinct()
+    )
+    return {"colours": sorted(colours), "sizes": sorted(sizes, key=_size_key)}
+
+
+def product_get_for_detail(*, slug: str) -> Product | None:
+    return Product.objects.active().for_detail().filter(slug=slug).first()
+
+
+def product_search(*, query: str) -> QuerySet:
+    """Active products matching a web-style query (quotes, OR, -word) over name, brand and
+    description (GIN-indexed) or their category path; best match first, as `rank`."""
+    search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    # Categories are few: matching them first turns "in a matching category" into an indexed
+    # `category_id IN (...)` instead of a join the product index cannot help with.
+    category_ids = list(
+        Category.objects.annotate(
+            document=SearchVector("name", "parent__name", "parent__parent__name", config=SEARCH_CONFIG)
+        ).filter(document=search).values_list("pk", flat=True)
+    )
+    document = RawSQL(SEARCH_DOCUMENT_SQL, [], output_field=SearchVectorField())
+    category_boost = Case(
+        When(category_id__in=category_ids, then=Value(CATEGORY_MATCH_BOOST)),
+        default=Value(0.0), output_field=FloatField(),
+    )
+    return (
+        Product.objects.active()
+        .annotate(document=document)
+        .filter(Q(document=search) | Q(category_id__in=category_ids))
+        .annotate(rank=SearchRank(F("document"), search) + category_boost)
+        .for_listing()
+        .order_by("-rank", "-created_at", "-id")
+    )
