@@ -45,23 +45,25 @@ def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | No
         return report
     encoder = get_encoder(encoder_name)
     batch_size = int(recommender_setting("EMBED_BATCH_SIZE"))
-    product_ids: set[int] = set()
     for start in range(0, len(claimed), batch_size):
         batch = claimed[start : start + batch_size]
         loaded, failures = _load(batch)
         vectors = encoder.embed([image for _, _, image in loaded]) if loaded else []
-        written = store.image_vectors_save(
-            encoder=encoder_name,
-            rows=[(embedding.pk, sha, vector) for (embedding, sha, _), vector in zip(loaded, vectors)],
-        )
-        store.image_embeddings_fail(failures=[(embedding.pk, reason) for embedding, reason in failures])
+        # Image vectors and the product vectors built from them commit together: a worker killed in
+        # between must not leave images "ready" whose product has no vector.
+        with transaction.atomic():
+            written = store.image_vectors_save(
+                encoder=encoder_name,
+                rows=[(embedding.pk, sha, vector) for (embedding, sha, _), vector in zip(loaded, vectors)],
+            )
+            store.image_embeddings_fail(failures=[(embedding.pk, reason) for embedding, reason in failures])
+            store.product_vectors_refresh(
+                product_ids=sorted({embedding.image.product_id for embedding in batch}), encoder=encoder_name
+            )
         report.ready += written
         report.skipped += len(loaded) - written
         report.failed += len(failures)
         report.failures += [(embedding.image_id, reason) for embedding, reason in failures]
-        product_ids.update(embedding.image.product_id for embedding, _, _ in loaded)
-        product_ids.update(embedding.image.product_id for embedding, _ in failures)
-    store.product_vectors_refresh(product_ids=sorted(product_ids), encoder=encoder_name)
     store.vector_index_ensure(encoder=encoder_name)
     return report
 

@@ -151,7 +151,9 @@ class ProductImage(models.Model):
         return self.alt_text or self.image.name
 
     def save(self, *args, **kwargs):
-        if self.image and not self.image._committed:
+        # Always from the bytes: FieldFile.save() stores a new file before calling this, so
+        # "uncommitted" cannot tell a replaced file from an unchanged one.
+        if self.image:
             self.sha256 = sha256_of_file(self.image)
         if not self.alt_text and self.product_id:
             self.alt_text = self.product.name[:200]

@@ -158,6 +158,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Synced into django-celery-beat's tables at beat start-up; staff can change the intervals in admin.
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-embeddings": {"task": "recommender.tasks.reconcile_embeddings_task", "schedule": 300.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,8 @@ pytest-django creates its own `test_<name>` database; Redis uses its own logical
 running `make run` keeps its queues.
 """
 
+import os
+
 from shop.core import embedded
 
 from .base import *  # noqa: F401,F403
@@ -22,3 +24,7 @@ globals().update(redis_settings(REDIS_URL))
 
 # A test worker process gets the test's media folder through the environment.
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "test-media"))  # noqa: F405
+
+# One test database per pytest process, so two test runs on one machine (or one beside `make run`)
+# never fight over `test_vitrine`. pytest-django drops it at the end of the run.
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
