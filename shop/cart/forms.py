@@ -7,7 +7,8 @@ from .services import MAX_QUANTITY
 
 class AddToCartForm(forms.Form):
     variant = forms.IntegerField(
-        min_value=1, error_messages={"required": "Please choose a size.", "invalid": "Please choose a size."}
+        min_value=1,
+        error_messages={key: "Please choose a size." for key in ("required", "invalid", "min_value")},
     )
     quantity = forms.IntegerField(
         initial=1, min_value=1, max_value=MAX_QUANTITY,
