@@ -7,6 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 .PHONY: run test setup migrate clean-data
 
 run: setup
+	$(PY) manage.py demo_data --if-empty
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runall
 
