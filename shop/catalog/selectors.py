@@ -61,8 +61,9 @@ def category_tiles(*, limit: int = 8) -> list[Category]:
     return rows
 
 
-def products_new_in(*, limit: int = 8) -> QuerySet:
-    return Product.objects.active().for_listing().order_by("-created_at", "-id")[:limit]
+def products_new_in(*, limit: int = 8) -> list[Product]:
+    # A list, not a queryset: the home page uses it twice (hero, grid) and must query once.
+    return list(Product.objects.active().for_listing().order_by("-created_at", "-id")[:limit])
 
 
 def product_list_for_category(*, category: Category) -> QuerySet:
