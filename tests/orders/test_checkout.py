@@ -208,3 +208,13 @@ def test_orders_belong_to_their_owner(client, shopper):
     order = order_place(cart=cart_with(other, (variant, 1)), user=other, address=ADDRESS, idempotency_key=uuid.uuid4())
     assert client.get(order.get_absolute_url()).status_code == 404
     assert client.get("/orders/").context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.django_db
+def test_staff_see_placed_orders_in_admin(client, django_user_model):
+    user = UserFactory()
+    variant = product_with_sizes(sizes=[("M", 5)]).variants.get()
+    order = order_place(cart=cart_with(user, (variant, 1)), user=user, address=ADDRESS, idempotency_key=uuid.uuid4())
+    client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.com", "pw"))
+    assert order.number in client.get("/admin/orders/order/").content.decode()
+    assert client.get(f"/admin/orders/order/{order.pk}/change/").status_code == 200
