@@ -1,9 +1,15 @@
-"""Listeners: keep embeddings in step with catalogue changes. Connected in RecommenderConfig.ready()."""
+"""Listeners: keep embeddings in step with catalogue changes, and turn shop events into interactions.
+Connected in RecommenderConfig.ready()."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from recommender.interactions import services as interactions
+from recommender.models import InteractionKind
+from shop import events
+from shop.accounts.visitors import GUEST_KEY
 from shop.catalog.models import ProductImage
 
 
@@ -33,3 +39,55 @@ def image_deleted(sender, instance: ProductImage, **kwargs):
 
     for encoder in set(ProductEmbedding.objects.filter(product_id=instance.product_id).values_list("encoder", flat=True)):
         store.product_vectors_refresh(product_ids=[instance.product_id], encoder=encoder)
+
+
+# Shop events become interactions (recommender.interactions). Receivers stay thin: ids in, one service call.
+
+def _user_id(user) -> int | None:
+    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+@receiver(events.product_viewed, dispatch_uid="recommender.interaction_viewed")
+def interaction_viewed(sender, product_id, user=None, session_key=None, at=None, **kwargs):
+    interactions.interaction_record(kind=InteractionKind.VIEW, product_id=product_id, user_id=_user_id(user),
+                                    session_key=session_key, at=at)
+
+
+@receiver(events.recommendation_clicked, dispatch_uid="recommender.interaction_clicked")
+def interaction_clicked(sender, product_id, rail="", user=None, session_key=None, at=None, **kwargs):
+    interactions.interaction_record(kind=InteractionKind.CLICK, product_id=product_id, user_id=_user_id(user),
+                                    session_key=session_key, at=at, rail=rail or "")
+
+
+@receiver(events.product_liked, dispatch_uid="recommender.interaction_liked")
+def interaction_liked(sender, product_id, liked=True, user=None, session_key=None, at=None, **kwargs):
+    if liked:
+        interactions.interaction_record(kind=InteractionKind.LIKE, product_id=product_id, user_id=_user_id(user),
+                                        session_key=session_key, at=at)
+    else:
+        interactions.interaction_unlike(product_id=product_id, user_id=_user_id(user), session_key=session_key)
+
+
+@receiver(events.cart_item_added, dispatch_uid="recommender.interaction_carted")
+def interaction_carted(sender, product_id, variant_id=None, user=None, session_key=None, at=None, **kwargs):
+    interactions.interaction_record(kind=InteractionKind.CART, product_id=product_id, user_id=_user_id(user),
+                                    session_key=session_key, at=at, variant_id=variant_id)
+
+
+@receiver(events.order_placed, dispatch_uid="recommender.interaction_purchased")
+def interaction_purchased(sender, items, order_id=None, user=None, session_key=None, at=None, **kwargs):
+    # One row per order line; a re-sent order (same order_id) adds nothing (unique index per line).
+    interactions.interactions_record_bulk(events=[
+        interactions.InteractionEvent(kind=InteractionKind.PURCHASE, product_id=product_id, variant_id=variant_id,
+                                      order_id=order_id, user_id=_user_id(user), session_key=session_key, at=at)
+        for product_id, variant_id, _quantity in items
+    ])
+
+
+@receiver(user_logged_in, dispatch_uid="recommender.interactions_follow_login")
+def interactions_follow_login(sender, request, user, **kwargs):
+    # As the cart and likes do (shop/cart/receivers.py): login() has already rotated the session key,
+    # but the guest key kept inside the session is the key the guest's events were sent with.
+    guest_key = request.session.get(GUEST_KEY) if request is not None else None
+    if guest_key:
+        interactions.interactions_merge_guest(session_key=guest_key, user_id=user.pk)

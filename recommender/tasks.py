@@ -55,3 +55,14 @@ def embed_images_enqueue(image_ids: list[int]) -> bool:
         logger.warning("could not queue embeddings for images %s; the reconciler will pick them up", image_ids)
         return False
     return True
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rebuild_signals_task(full: bool = False) -> dict:
+    """Beat: rebuild behaviour signals. The service holds a PostgreSQL advisory lock, so two never overlap."""
+    from recommender.behaviour.services import signals_rebuild
+
+    log = signals_rebuild(incremental=not full)
+    if log is None:
+        return {"skipped": True}
+    return {"generation": log.generation, "events": log.events, "seconds": log.seconds}

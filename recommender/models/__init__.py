@@ -1,5 +1,26 @@
 """Recommender models, one module per concern; Django finds them all through this package."""
 
+from recommender.models.behaviour import (
+    ItemNeighbour,
+    NeighbourKind,
+    ProductSignal,
+    RebuildKind,
+    SignalGeneration,
+    SignalRebuild,
+)
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
+from recommender.models.interactions import Interaction, InteractionKind
 
-__all__ = ["EmbeddingStatus", "ImageEmbedding", "ProductEmbedding"]
+__all__ = [
+    "EmbeddingStatus",
+    "ImageEmbedding",
+    "Interaction",
+    "InteractionKind",
+    "ItemNeighbour",
+    "NeighbourKind",
+    "ProductEmbedding",
+    "ProductSignal",
+    "RebuildKind",
+    "SignalGeneration",
+    "SignalRebuild",
+]

@@ -161,6 +161,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Synced into django-celery-beat's tables at beat start-up; staff can change the intervals in admin.
 CELERY_BEAT_SCHEDULE = {
     "reconcile-embeddings": {"task": "recommender.tasks.reconcile_embeddings_task", "schedule": 300.0},
+    "rebuild-signals": {"task": "recommender.tasks.rebuild_signals_task", "schedule": 900.0},
 }
 
 LOGGING = {

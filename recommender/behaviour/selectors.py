@@ -1,0 +1,68 @@
+"""Behaviour readers, one query each, on the live generation (see recommender.models.behaviour).
+
+co_occurring  {product: [(neighbour, score 0..1), ...]} best first, at most k each
+trending      [(product, trending 0..1), ...] best first, optionally within a category's subtree
+popularity    {product: popularity 0..1}; products without events are left out
+shopper_history  [(product, kind, weight, created_at), ...] newest first, for style profiles
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from django.db.models import Q, Subquery
+
+from recommender.models import Interaction, ItemNeighbour, ProductSignal, SignalGeneration
+
+
+def _live():
+    return Subquery(SignalGeneration.objects.filter(pk=1).values("current")[:1])
+
+
+def co_occurring(*, product_ids: Iterable[int], kind: str, k: int = 10) -> dict[int, list[tuple[int, float]]]:
+    ids = list(product_ids)
+    found: dict[int, list[tuple[int, float]]] = {pid: [] for pid in ids}
+    if not ids:
+        return found
+    rows = (ItemNeighbour.objects.filter(generation=_live(), kind=kind, product_id__in=ids)
+            .order_by("product_id", "-score", "neighbour_id").values_list("product_id", "neighbour_id", "score"))
+    for product_id, neighbour_id, score in rows:
+        if len(found[product_id]) < k:
+            found[product_id].append((neighbour_id, score))
+    return found
+
+
+def trending(*, k: int = 20, category_id: int | None = None, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
+    rows = ProductSignal.objects.filter(generation=_live(), trending__gt=0)
+    if category_id is not None:
+        # The tree is at most three levels deep (shop.catalog.selectors.in_category_tree).
+        rows = rows.filter(Q(product__category_id=category_id) | Q(product__category__parent_id=category_id)
+                           | Q(product__category__parent__parent_id=category_id))
+    excluded = list(exclude)
+    if excluded:
+        rows = rows.exclude(product_id__in=excluded)
+    return list(rows.order_by("-trending", "product_id").values_list("product_id", "trending")[:k])
+
+
+def popularity(*, product_ids: Iterable[int]) -> dict[int, float]:
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    return dict(ProductSignal.objects.filter(generation=_live(), product_id__in=ids)
+                .values_list("product_id", "popularity"))
+
+
+def shopper_history(
+    *, user=None, session_key: str | None = None, limit: int = 200,
+) -> list[tuple[int, str, float, datetime]]:
+    """A signed-in shopper's rows plus (when given) their current guest session's not yet merged rows."""
+    who = Q()
+    if user is not None and getattr(user, "pk", None) is not None:
+        who |= Q(user_id=user.pk)
+    if session_key:
+        who |= Q(user__isnull=True, session_key=session_key)
+    if not who:
+        return []
+    return list(Interaction.objects.filter(who).order_by("-created_at", "-id")
+                .values_list("product_id", "kind", "weight", "created_at")[:limit])
