@@ -12,6 +12,18 @@ DEFAULTS = {
     "RECONCILE_BATCH": 512,  # images re-queued per reconciler run
     "RECONCILE_GRACE_SECONDS": 600,  # a pending row younger than this is assumed queued
     "HNSW_EF_SEARCH": 40,
+    # Ranking (recommender.ranking): weight per candidate source, each source's score first put on [0, 1]; a source
+    # left out of an override is switched off. Starting values, to be tuned on held-out purchases.
+    "WEIGHTS": {
+        "visual": 1.0,  # looks like the anchor
+        "co_buy": 0.9,  # bought with it: the strongest behaviour signal, but sparse
+        "profile": 0.8,  # near the shopper's style profile
+        "session": 0.7,  # near what they viewed this visit (new guests)
+        "co_view": 0.6,  # viewed with it: plentiful, noisier (substitutes as much as complements)
+        "attribute": 0.3,  # their favourite category / attributes
+        "trending": 0.3,  # a prior, so it fills gaps without drowning personal signals
+    },
+    "MMR_LAMBDA": 0.7,  # 1 = blended order untouched, 0 = diversity alone
     # Interactions (recommender.interactions): weight per kind, fixed when recorded.
     "INTERACTION_WEIGHTS": {"view": 1.0, "click": 1.5, "like": 3.0, "cart": 4.0, "purchase": 6.0},
     "COLLAPSE_KINDS": ("view", "click", "cart"),  # repeats within one window are one row
