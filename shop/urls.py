@@ -2,9 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The recommender's pages and API, by dotted path: the shop's own apps never import it.
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/", include("recommender.api.urls")),
+    path("", include("recommender.urls")),
     path("cart/", include("shop.cart.urls")),
     path("", include("shop.orders.urls")),
     path("", include("shop.accounts.urls")),

@@ -10,6 +10,7 @@ from recommender.models.behaviour import (
 )
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.models.interactions import Interaction, InteractionKind
+from recommender.models.text import TextEmbedding
 
 __all__ = [
     "EmbeddingStatus",
@@ -23,4 +24,5 @@ __all__ = [
     "RebuildKind",
     "SignalGeneration",
     "SignalRebuild",
+    "TextEmbedding",
 ]

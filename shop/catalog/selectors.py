@@ -1,12 +1,16 @@
 """Catalogue reads for the storefront pages. Each returns a queryset or plain values built in a
 fixed number of queries; product querysets come with the `for_listing()` bundle for cards."""
 
+import logging
+
 from django.apps import apps
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db.models import Case, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.core.files.storage import default_storage
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils.module_loading import import_string
 
 from .importer import LETTER_SIZES
 from .models import Category, Product, ProductImage, Variant
@@ -19,6 +23,12 @@ SEARCH_DOCUMENT_SQL = (
     "setweight(to_tsvector('english'::regconfig, coalesce(catalog_product.description, '')), 'D')"
 )
 CATEGORY_MATCH_BOOST = 0.3  # a product in a matching category ranks like a good brand match
+# Semantic similarity (cosine, ~0.25-0.7 for related items) counts like a full-text rank (~0.1-0.6 for
+# a name match): a literal name match and a close meaning rank alike, and both beat a loose one.
+SEMANTIC_WEIGHT = 1.0
+SEMANTIC_LIMIT = 100
+
+logger = logging.getLogger(__name__)
 
 
 def in_category_tree(category: Category, prefix: str = "") -> Q:
@@ -103,9 +113,24 @@ def product_get_for_detail(*, slug: str) -> Product | None:
     return Product.objects.active().for_detail().filter(slug=slug).first()
 
 
+def semantic_hits(*, query: str, limit: int = SEMANTIC_LIMIT) -> dict[int, float]:
+    """{product id: similarity} from SHOP_SEMANTIC_SEARCH_PROVIDER, a dotted path to a callable
+    `(query: str, *, limit: int) -> list[tuple[product_id, similarity]]` (the shop never imports
+    who implements it). {} when none is set or it fails: search by meaning is a bonus, not a need."""
+    path = getattr(settings, "SHOP_SEMANTIC_SEARCH_PROVIDER", None)
+    if not path:
+        return {}
+    try:
+        return {int(pk): float(similarity) for pk, similarity in import_string(path)(query, limit=limit)}
+    except Exception:
+        logger.exception("semantic search provider %s failed for %r", path, query)
+        return {}
+
+
 def product_search(*, query: str) -> QuerySet:
     """Active products matching a web-style query (quotes, OR, -word) over name, brand and
-    description (GIN-indexed) or their category path; best match first, as `rank`."""
+    description (GIN-indexed) or their category path, or close to it in meaning (the semantic
+    provider); best first, as `rank` = full-text rank + category boost + weighted similarity."""
     search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     # Categories are few: matching them first turns "in a matching category" into an indexed
     # `category_id IN (...)` instead of a join the product index cannot help with.
@@ -119,11 +144,20 @@ def product_search(*, query: str) -> QuerySet:
         When(category_id__in=category_ids, then=Value(CATEGORY_MATCH_BOOST)),
         default=Value(0.0), output_field=FloatField(),
     )
+    similar = semantic_hits(query=query)
+    matches = Q(document=search) | Q(category_id__in=category_ids)
+    rank = SearchRank(F("document"), search) + category_boost
+    if similar:
+        matches |= Q(pk__in=list(similar))
+        rank = rank + Case(
+            *[When(pk=pk, then=Value(SEMANTIC_WEIGHT * similarity)) for pk, similarity in similar.items()],
+            default=Value(0.0), output_field=FloatField(),
+        )
     return (
         Product.objects.active()
         .annotate(document=document)
-        .filter(Q(document=search) | Q(category_id__in=category_ids))
-        .annotate(rank=SearchRank(F("document"), search) + category_boost)
+        .filter(matches)
+        .annotate(rank=rank)
         .for_listing()
         .order_by("-rank", "-created_at", "-id")
     )

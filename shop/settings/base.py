@@ -103,6 +103,9 @@ SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
 # Dotted path to a callable (request, *, placement, product=None, cart=None) -> list[Rail] that fills
 # the storefront's recommendation rails (see shop/catalog/rails.py). None: pages show no rails.
 SHOP_RAILS_PROVIDER = None
+# Dotted path to a callable (query: str, *, limit: int) -> list[tuple[product_id, similarity]] that
+# /search/?q= blends with its full-text rank (see shop.catalog.selectors.semantic_hits). None: words only.
+SHOP_SEMANTIC_SEARCH_PROVIDER = "recommender.search.semantic.semantic_search"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
@@ -161,6 +164,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Synced into django-celery-beat's tables at beat start-up; staff can change the intervals in admin.
 CELERY_BEAT_SCHEDULE = {
     "reconcile-embeddings": {"task": "recommender.tasks.reconcile_embeddings_task", "schedule": 300.0},
+    "reconcile-text-embeddings": {"task": "recommender.tasks.reconcile_text_embeddings_task", "schedule": 600.0},
     "rebuild-signals": {"task": "recommender.tasks.rebuild_signals_task", "schedule": 900.0},
 }
 

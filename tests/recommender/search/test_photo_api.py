@@ -1,0 +1,151 @@
+"""POST /api/search/photo/ and the /search/photo/ page: bad input is a 400 with the loader's reason,
+never a 500; a client past its rate gets 429 with Retry-After; uploads are kept only on opt-in."""
+
+import io
+import itertools
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from recommender.embeddings.encoders import get_encoder
+from recommender.models import ProductEmbedding
+from tests.factories import CategoryFactory, product_with_sizes
+
+pytestmark = pytest.mark.django_db
+URL = "/api/search/photo/"
+_addresses = itertools.count(1)
+
+
+def jpeg(colour=(180, 40, 60), size=(120, 150)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def png_bomb(width=30_000, height=30_000) -> bytes:
+    """A PNG whose header claims 900 Mpx and whose data is a few bytes."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def upload(data: bytes, name="photo.jpg", content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+@pytest.fixture
+def client(client):
+    # A fresh address per test: the throttle's counters live in the shared Redis cache.
+    client.defaults["REMOTE_ADDR"] = f"10.{next(_addresses) % 250}.{id(client) % 250}.{np.random.randint(1, 250)}"
+    cache.delete("recommender:serving-encoder")
+    return client
+
+
+@pytest.fixture
+def catalogue():
+    """Red and blue products with real vectors from the real encoder."""
+    encoder = get_encoder("lite0")
+    reds, blues = CategoryFactory(name="Reds", slug="reds"), CategoryFactory(name="Blues", slug="blues")
+    made = []
+    for index, (colour, category) in enumerate([((200, 30, 40), reds), ((190, 40, 50), reds), ((30, 40, 200), blues)]):
+        product = product_with_sizes(name=f"Item {index}", category=category, sizes=(("M", 2),))
+        vector = encoder.embed([Image.new("RGB", (120, 150), colour)])[0]
+        ProductEmbedding.objects.create(product=product, encoder="lite0", vector=vector.tolist())
+        made.append(product)
+    return made
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"just some text, not a picture", "unsupported_format"),
+        (jpeg(size=(400, 400))[:300], "corrupt"),
+        (png_bomb(), "decompression_bomb"),
+        (b"\xff\xd8\xff" + b"\0" * (10 * 1024 * 1024 + 10), "too_large"),
+    ],
+    ids=["empty", "text", "truncated", "bomb", "over-10-MiB"],
+)
+def test_bad_uploads_are_refused_with_a_400_and_the_loaders_reason(client, data, code):
+    response = client.post(URL, {"image": upload(data)})
+    assert response.status_code == 400, response.content[:300]
+    body = response.json()
+    assert body["code"] == code and body["detail"]
+
+
+def test_a_request_without_an_image_is_a_400(client):
+    response = client.post(URL, {"gender": "men"})
+    assert response.status_code == 400 and "required" in response.json()["detail"]
+
+
+def test_the_page_shows_the_loaders_reason_for_a_bad_upload(client):
+    response = client.post("/search/photo/", {"image": upload(b"GIF89a nonsense", name="x.gif")})
+    assert response.status_code == 400
+    assert b"truncated or corrupt" in response.content
+
+
+def test_a_client_past_its_rate_gets_429_with_retry_after(client, settings):
+    settings.RECOMMENDER = {"PHOTO_SEARCH_RATE": "2/min"}
+    statuses = [client.post(URL, {"image": upload(b"")}).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+    response = client.post(URL, {"image": upload(b"")})
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
+    page = client.post("/search/photo/", {"image": upload(b"")})
+    assert page.status_code == 429 and int(page["Retry-After"]) > 0
+
+
+def test_a_photo_finds_the_nearest_products_and_the_likely_category(client, catalogue):
+    response = client.post(URL, {"image": upload(jpeg(colour=(200, 30, 40)))})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["results"][0]["id"] == catalogue[0].pk
+    assert body["predicted_category"]["slug"] == "reds" and 0.5 < body["confidence"] <= 1
+    assert body["kept"] is False
+
+
+def test_filters_given_as_one_json_object_are_applied(client, catalogue):
+    response = client.post(URL, {"image": upload(jpeg(colour=(200, 30, 40))), "filters": '{"category": "blues"}'})
+    assert [hit["id"] for hit in response.json()["results"]] == [catalogue[2].pk]
+    # The prediction reads the unfiltered neighbours: what the photo shows, whatever the filter.
+    assert response.json()["predicted_category"]["slug"] == "reds"
+
+
+def test_an_unknown_category_filter_is_a_400(client, catalogue):
+    response = client.post(URL, {"image": upload(jpeg()), "category": "no-such-thing"})
+    assert response.status_code == 400
+
+
+def test_the_upload_is_not_stored_unless_the_shopper_opts_in(client, catalogue, settings):
+    folder = settings.MEDIA_ROOT / "search-uploads"
+    client.post(URL, {"image": upload(jpeg())})
+    assert not folder.exists() or not any(folder.iterdir())
+    response = client.post(URL, {"image": upload(jpeg()), "keep": "true"})
+    assert response.json()["kept"] is True
+    assert len(list(folder.iterdir())) == 1
+
+
+def test_the_page_renders_product_cards_and_the_predicted_category_as_a_filter(client, catalogue):
+    assert client.get("/search/photo/").status_code == 200
+    response = client.post("/search/photo/", {"image": upload(jpeg(colour=(200, 30, 40))), "size": "M"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("Item 0") < html.index("Item 2")
+    assert 'data-testid="category-filter"' in html and 'value="reds"' in html
+    assert "/reds/?size=M" in html or "reds/?size=M" in html
+
+
+def test_the_header_links_to_photo_search(client):
+    assert b'href="/search/photo/"' in client.get("/search/").content
+
+
+def test_the_openapi_schema_describes_photo_search(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200 and b"/api/search/photo/" in response.content
