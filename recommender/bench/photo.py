@@ -1,8 +1,9 @@
 """bench photo: photo search end to end on real product photos, and how often it names the right category.
 
-Setup (not timed): the fashion-5k catalogue (first ``limit`` rows) is imported and its images
-embedded by the real pipeline, inside one transaction that is rolled back (the shop is untouched;
-other products' vectors are hidden for the run, so only the bench catalogue answers).
+Setup (not timed): a scratch catalogue of the fashion-5k rows (first ``limit``; a leaf category per
+articleType; images pointing at the data set's files) embedded by the real pipeline, inside one
+transaction that is rolled back (the shop is untouched; other products' vectors are hidden for the
+run, so only the bench catalogue answers).
 Queries (timed, one at a time, model warm): ``queries`` photos of catalogue products, flipped or
 cropped (alternately) and re-encoded as JPEG, so no query is byte-identical to a stored photo. Each
 is the real ``photo_search``: safe decode + encode + filtered-nearest SQL + category vote SQL.
@@ -16,8 +17,9 @@ nearest neighbour is usually the product itself).
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import io
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,13 +28,12 @@ from django.db import transaction
 from django.test import override_settings
 from PIL import Image, ImageOps
 
-from recommender.embeddings import service, store
+from recommender.embeddings import service
 from recommender.embeddings.encoders import get_encoder
 from recommender.models import ProductEmbedding
 from recommender.search.photo import category_vote, photo_search, photo_vector
 from recommender.search.vector_query import nearest_products
-from shop.catalog.importer import catalog_import
-from shop.catalog.models import Product, ProductImage
+from shop.catalog.models import Category, Product, ProductImage
 
 
 class _Rollback(Exception):
@@ -43,15 +44,14 @@ def run(*, data_dir: Path, limit: int, queries: int, encoder_name: str, log) -> 
     get_encoder(encoder_name).embed([Image.new("RGB", (224, 224), "white")])  # build before the clock
     result: dict = {}
     try:
-        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media), transaction.atomic():
-            ProductEmbedding.objects.all().delete()  # rolled back with the rest
-            log(f"importing {limit} products from {data_dir}")
-            catalog_import(path=data_dir, limit=limit)
-            ids = _bench_product_ids(data_dir, limit)
+        # MEDIA_ROOT = the data set itself: the scratch images point at its files, nothing is copied.
+        with override_settings(MEDIA_ROOT=str(data_dir)), transaction.atomic():
+            ProductEmbedding.objects.all().delete()  # only the bench catalogue answers; rolled back
+            ids = _scratch_catalogue(data_dir=data_dir, limit=limit)
             log(f"embedding {len(ids)} products with {encoder_name}")
             image_ids = list(ProductImage.objects.filter(product_id__in=ids).values_list("pk", flat=True))
-            service.image_embeddings_compute(image_ids=image_ids, encoder_name=encoder_name)
-            store.product_vectors_refresh(product_ids=ids, encoder=encoder_name)
+            report = service.image_embeddings_compute(image_ids=image_ids, encoder_name=encoder_name)
+            log(f"embedded: {report.ready} ready, {report.failed} failed")
             result = _measure(data_dir=data_dir, ids=ids, queries=queries, encoder=encoder_name, log=log)
             raise _Rollback
     except _Rollback:
@@ -59,12 +59,29 @@ def run(*, data_dir: Path, limit: int, queries: int, encoder_name: str, log) -> 
     return result
 
 
-def _bench_product_ids(data_dir: Path, limit: int) -> list[int]:
-    import csv
-
+def _scratch_catalogue(*, data_dir: Path, limit: int) -> list[int]:
+    """One product per styles.csv row with its photo, in a leaf category per articleType."""
     with (data_dir / "styles.csv").open(newline="", encoding="utf-8", errors="replace") as handle:
-        external = [row["id"] for _, row in zip(range(limit), csv.DictReader(handle))]
-    return list(Product.objects.filter(external_id__in=external).order_by("pk").values_list("pk", flat=True))
+        rows = [
+            row for _, row in zip(range(limit), csv.DictReader(handle))
+            if (data_dir / "images" / f"{row['id']}.jpg").is_file()
+        ]
+    root = Category.objects.create(name="bench-photo", slug="bench-photo-scratch")
+    leaves = {
+        name: Category.objects.create(name=name, parent=root, slug=f"bench-photo-{index}")
+        for index, name in enumerate(sorted({row["articleType"] for row in rows}))
+    }
+    products = Product.objects.bulk_create([
+        Product(name=row["productDisplayName"][:200] or row["id"], slug=f"bench-photo-{row['id']}",
+                category=leaves[row["articleType"]], price=1, description=row["id"])
+        for row in rows
+    ])
+    ProductImage.objects.bulk_create([
+        ProductImage(product=product, image=f"images/{row['id']}.jpg",
+                     sha256=hashlib.sha256((data_dir / "images" / f"{row['id']}.jpg").read_bytes()).hexdigest())
+        for product, row in zip(products, rows)
+    ])
+    return [product.pk for product in products]
 
 
 def _query_bytes(path: Path, index: int) -> bytes:
@@ -83,7 +100,7 @@ def _measure(*, data_dir: Path, ids: list[int], queries: int, encoder: str, log)
     products = {p.pk: p for p in Product.objects.filter(pk__in=ids)}
     sample = ids[:: max(1, len(ids) // queries)][:queries]
     payloads = [
-        _query_bytes(data_dir / "images" / f"{products[pk].external_id}.jpg", index) for index, pk in enumerate(sample)
+        _query_bytes(data_dir / "images" / f"{products[pk].description}.jpg", index) for index, pk in enumerate(sample)
     ]
     photo_search(source=payloads[0], encoder=encoder)  # warm the SQL path and caches
     log(f"{len(sample)} photo searches, one at a time")

@@ -6,12 +6,13 @@ In: image bytes or a file-like upload, ``ProductFilters``. Out: ``PhotoSearchRes
 category with its confidence in [0, 1] (the winner's share of the vote).
 
 Where the photo is encoded: in the web process, with the shared image encoder built lazily on the
-first search and cached per process (``get_encoder``). Measured on the 2-core machine (see README,
-"Search by photo and by meaning"): decode + encode of one photo with a warm model takes ~20-30 ms, the
-whole search p95 well under 150 ms, while a Celery round trip would add the broker hop, queueing
-behind embedding batches (a worker busy with a 16-image batch answers seconds later) and a second
-copy of the upload on the wire; a worker only pays off for a model too big to keep in every web
-process. The cost is ~60 MB of model per web process and a one-off ~1-2 s build on its first search.
+first search and cached per process (``get_encoder``). Measured on the 2-core machine (bench photo,
+5,000 products): safe decode + encode of one photo 11 ms p50 with a warm model, the whole search
+(decode + encode + filtered nearest SQL + vote) 27 ms p95. A Celery round trip would add the broker
+hop (~2 ms), a copy of the upload through Redis and, above all, queueing behind embedding batches on
+a busy worker, for no gain: a worker only pays off for a model too heavy to keep in every web
+process, and Lite0 is ~20 MB. The cost is that model per web process and a one-off build (a few
+seconds) on its first search.
 
 The vote: each of the PHOTO_VOTE_K nearest products (unfiltered, so the shopper's filters cannot
 bias what the photo *is*) votes for its leaf category with weight max(similarity, 0)^2; squaring
