@@ -4,6 +4,7 @@ The shop's ProductAdmin knows nothing of the recommender; this module swaps in a
 adds the recommender's columns, so the dependency points one way only.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html, format_html_join
@@ -12,7 +13,8 @@ from recommender.conf import recommender_setting
 from recommender.embeddings import service, store
 from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.tasks import embed_images_enqueue
-from shop.catalog.admin import ProductAdmin
+from recommender.embeddings.loading import ImageRejected, load_image
+from shop.catalog.admin import ProductAdmin, ProductImageInline, VariantInline
 from shop.catalog.models import Product, ProductImage
 
 
@@ -43,7 +45,33 @@ class EmbeddingStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SafeImageForm(forms.ModelForm):
+    """Refuses, with the loader's reason, any upload the embedding pipeline would refuse.
+
+    A plain FileField, not Django's ImageField: the one safe loader decides, so staff see the same
+    reason the worker would have recorded.
+    """
+
+    image = forms.FileField()
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload and "image" in self.changed_data:
+            try:
+                load_image(upload)
+            except ImageRejected as error:
+                raise forms.ValidationError(error.reason, code=error.code) from error
+            finally:
+                upload.seek(0)
+        return upload
+
+
+class SafeImageInline(ProductImageInline):
+    form = SafeImageForm
+
+
 class RecommenderProductAdmin(ProductAdmin):
+    inlines = (VariantInline, SafeImageInline)
     list_display = (*ProductAdmin.list_display, "embedding")
     list_filter = (*ProductAdmin.list_filter, EmbeddingStatusFilter)
     readonly_fields = (*ProductAdmin.readonly_fields, "embedding_detail", "nearest_products")

@@ -23,7 +23,11 @@ DEFAULTS = {
         "attribute": 0.3,  # their favourite category / attributes
         "trending": 0.3,  # a prior, so it fills gaps without drowning personal signals
     },
-    "MMR_LAMBDA": 0.7,  # 1 = blended order untouched, 0 = diversity alone
+    "MMR_LAMBDA": 0.7,
+    # Style profiles (recommender.profiles).
+    "PROFILE_HALF_LIFE_DAYS": 21.0,  # an interaction this old counts half in the taste vector
+    "PROFILE_HISTORY_LIMIT": 300,  # newest interactions read per shopper
+    "CANDIDATES_PER_SOURCE": 40,  # 1 = blended order untouched, 0 = diversity alone
     # Interactions (recommender.interactions): weight per kind, fixed when recorded.
     "INTERACTION_WEIGHTS": {"view": 1.0, "click": 1.5, "like": 3.0, "cart": 4.0, "purchase": 6.0},
     "COLLAPSE_KINDS": ("view", "click", "cart"),  # repeats within one window are one row

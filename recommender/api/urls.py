@@ -1,11 +1,21 @@
 """The recommender API's routes, included at /api/ by the project urls. Add a line per endpoint."""
 
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
+from recommender.api.catalog import ProductViewSet
+from recommender.api.events import EventsView
+from recommender.api.recommendations import RecommendationsView
 from recommender.api.search import PhotoSearchView
+
+router = SimpleRouter()
+router.register("products", ProductViewSet, basename="product")
 
 app_name = "recommender-api"
 
 urlpatterns = [
     path("search/photo/", PhotoSearchView.as_view(), name="search-photo"),
+    path("recommendations/", RecommendationsView.as_view(), name="recommendations"),
+    path("events/", EventsView.as_view(), name="events"),
+    path("", include(router.urls)),
 ]

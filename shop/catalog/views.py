@@ -59,7 +59,9 @@ def product_detail(request, slug):
     product = selectors.product_get_for_detail(slug=slug)
     if product is None:
         raise Http404("No such product.")
-    visitor = visitor_from_request(request)
+    # A guest's first product view starts their session, so their views count towards their
+    # suggestions and follow them into an account at login.
+    visitor = visitor_from_request(request, create_guest_key=True)
     events.product_viewed.send_robust(
         sender=Product, user=visitor.user, session_key=visitor.session_key, at=None, product_id=product.pk
     )

@@ -102,7 +102,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
 # Dotted path to a callable (request, *, placement, product=None, cart=None) -> list[Rail] that fills
 # the storefront's recommendation rails (see shop/catalog/rails.py). None: pages show no rails.
-SHOP_RAILS_PROVIDER = None
+SHOP_RAILS_PROVIDER = "recommender.rails.rails_provider"
 # Dotted path to a callable (query: str, *, limit: int) -> list[tuple[product_id, similarity]] that
 # /search/?q= blends with its full-text rank (see shop.catalog.selectors.semantic_hits). None: words only.
 SHOP_SEMANTIC_SEARCH_PROVIDER = "recommender.search.semantic.semantic_search"
@@ -116,6 +116,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
+    "DEFAULT_THROTTLE_RATES": {"events": "240/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",

@@ -127,8 +127,10 @@ def test_product_page_shows_sizes_with_their_stock_and_sends_product_viewed(clie
     page = response.content.decode()
     assert "Sold out" in page and "Only 2 left" in page and "In stock" in page
     assert [c.name for c in response.context["breadcrumbs"]] == ["Apparel", "Topwear"]
+    # A guest's first view starts their session, so the view is theirs and follows them at login.
     assert sent == [{"signal": events.product_viewed, "sender": product.__class__, "user": None,
-                     "session_key": None, "at": None, "product_id": product.pk}]
+                     "session_key": client.session.session_key, "at": None, "product_id": product.pk}]
+    assert client.session.session_key
 
 
 def test_arriving_from_a_rail_sends_recommendation_clicked(client, tree, sent):

@@ -33,6 +33,12 @@ def assert_fixed(counts: list[int], limit: int):
     assert counts[0] <= limit, f"{counts[0]} queries, expected at most {limit}"
 
 
+@pytest.fixture(autouse=True)
+def _shop_alone(settings):
+    """The shop's own queries; the recommender's rails are counted in tests/recommender/test_rails.py."""
+    settings.SHOP_RAILS_PROVIDER = None
+
+
 @pytest.fixture
 def shopper(client):
     user = UserFactory()

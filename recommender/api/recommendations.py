@@ -1,0 +1,67 @@
+"""GET /api/recommendations/: suggestions for the caller (signed-in user, or the guest's session).
+
+placement "home" (default) is the personal feed; "product" needs `product` (its id) and gives
+looks-like + bought-with + viewed-with; "cart" uses the caller's cart. Each item has its reason.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from recommender.api.serializers import ScoredProductSerializer
+from recommender.services import recommend
+from shop.accounts.visitors import visitor_from_request
+from shop.catalog.models import Product
+
+
+class RecommendationQuery(serializers.Serializer):
+    placement = serializers.ChoiceField(choices=["home", "product", "cart"], default="home")
+    product = serializers.IntegerField(required=False, min_value=1)
+    k = serializers.IntegerField(min_value=1, max_value=50, default=12)
+
+    def validate(self, data):
+        if data["placement"] == "product" and "product" not in data:
+            raise serializers.ValidationError({"product": "required when placement is product"})
+        return data
+
+
+class RecommendationsView(APIView):
+    @extend_schema(parameters=[RecommendationQuery], responses=ScoredProductSerializer(many=True))
+    def get(self, request):
+        query = RecommendationQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        visitor = visitor_from_request(request)
+        anchors: list[int] = []
+        if params["placement"] == "product":
+            if not Product.objects.active().filter(pk=params["product"]).exists():
+                raise NotFound("No such product.")
+            anchors = [params["product"]]
+        elif params["placement"] == "cart":
+            anchors = _cart_products(visitor)
+        ranked = recommend(
+            placement=params["placement"], user=visitor.user, session_key=visitor.guest_key or visitor.session_key,
+            anchor_ids=anchors, k=params["k"],
+        )
+        products = Product.objects.for_listing().in_bulk([item.product_id for item in ranked])
+        payload = [
+            {"product": products[item.product_id], "score": round(item.score, 4), "reason": item.reason,
+             "source": str(item.source)}
+            for item in ranked if item.product_id in products
+        ]
+        return Response(ScoredProductSerializer(payload, many=True, context={"request": request}).data)
+
+
+def _cart_products(visitor) -> list[int]:
+    from shop.cart.models import CartItem
+
+    items = CartItem.objects.all()
+    if visitor.user is not None:
+        items = items.filter(cart__user=visitor.user)
+    elif visitor.guest_key:
+        items = items.filter(cart__guest_key=visitor.guest_key)
+    else:
+        return []
+    return sorted(set(items.values_list("variant__product_id", flat=True)))

@@ -1,0 +1,56 @@
+"""Encoders by name, built lazily and once per process (and per option set).
+
+In: ``get_encoder(name, precision=..., backend=..., batch_size=...)``.
+Out: a cached ``ImageEncoder``; ``EncoderUnavailable`` for an unknown name or a model that cannot be built here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+
+from recommender.embeddings.encoders.base import Backend, EncoderUnavailable, Precision
+from recommender.embeddings.encoders.image_encoder import DEFAULT_BATCH_SIZE, ImageEncoder
+
+DEFAULT_ENCODER = "lite0"
+
+# Dotted paths, imported on first use: importing this module must not import torch.
+_BUILDERS = {
+    "lite0": "recommender.embeddings.encoders.lite0:build",
+    "resnet50": "recommender.embeddings.encoders.torchvision_models:build_resnet50",
+    "mobilenet_v3_large": "recommender.embeddings.encoders.torchvision_models:build_mobilenet_v3_large",
+}
+
+_cache: dict[tuple, ImageEncoder] = {}
+_lock = threading.Lock()
+
+
+def encoder_names() -> list[str]:
+    return sorted(_BUILDERS)
+
+
+def get_encoder(
+    name: str = DEFAULT_ENCODER,
+    *,
+    precision: Precision = "auto",
+    backend: Backend = "auto",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> ImageEncoder:
+    if name not in _BUILDERS:
+        raise EncoderUnavailable(f"unknown encoder {name!r}; known: {', '.join(encoder_names())}")
+    # The pid is part of the key: a model built before a fork (Celery prefork) must not be reused in the
+    # child, where its thread pools are dead and OpenVINO/OpenMP can hang.
+    key = (os.getpid(), name, precision, backend, batch_size)
+    with _lock:  # two web threads asking at once build one model, not two
+        if key not in _cache:
+            module_path, function = _BUILDERS[name].split(":")
+            build = getattr(importlib.import_module(module_path), function)
+            _cache[key] = build(precision=precision, backend=backend, batch_size=batch_size)
+        return _cache[key]
+
+
+def clear_encoder_cache() -> None:
+    """Forget built encoders (tests; freeing memory in a long-lived process)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,65 @@
+"""Product facts for ranking, fetched in a fixed number of queries (three, whatever the count).
+
+In: product ids. Out: {id: ranking.ProductFacts} with name, category, price, sizes in stock, the
+size type the shopper's usual sizes are matched against, and the unit vector of the serving encoder.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+
+from recommender.embeddings.store import encoder_for_serving, parse_vector
+from recommender.models import ProductEmbedding
+from recommender.ranking import ProductFacts
+from shop.catalog.models import Product, Variant
+
+BOTTOM_WORDS = ("bottom", "trouser", "jean", "short", "skirt", "legging", "pant", "capri", "track")
+
+
+def size_type_of(*, sizes: Iterable[str], category_names: Iterable[str]) -> str | None:
+    """"shoes" | "bottoms" | "tops" | None (one size): which of the profile's usual sizes applies."""
+    sizes = [s for s in sizes if s and s.lower() != "one size"]
+    if not sizes:
+        return None
+    numeric = [int(s) for s in sizes if s.isdigit()]
+    if numeric and min(numeric) >= 35:
+        return "shoes"
+    names = " ".join(category_names).lower()
+    if numeric or any(word in names for word in BOTTOM_WORDS):
+        return "bottoms"
+    return "tops"
+
+
+def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
+    ids = list(set(product_ids))
+    if not ids:
+        return {}
+    rows = Product.objects.filter(pk__in=ids).values_list(
+        "pk", "name", "category_id", "category__name", "category__parent__name", "price", "is_active",
+        "base_colour", "brand",
+    )
+    sizes: dict[int, list[str]] = defaultdict(list)
+    in_stock: dict[int, set[str]] = defaultdict(set)
+    for product_id, size, stock in Variant.objects.filter(product_id__in=ids).values_list("product_id", "size", "stock"):
+        sizes[product_id].append(size)
+        if stock > 0:
+            in_stock[product_id].add(size)
+    vectors = {}
+    for product_id, vector in ProductEmbedding.objects.filter(
+        product_id__in=ids, encoder=encoder_for_serving()
+    ).values_list("product_id", "vector"):
+        v = parse_vector(vector)
+        norm = float(np.linalg.norm(v))
+        vectors[product_id] = v / norm if norm else None
+    return {
+        pk: ProductFacts(
+            product_id=pk, name=name, category_id=category_id, category_name=category_name, price=float(price),
+            active=active, sizes_in_stock=frozenset(in_stock[pk]),
+            size_type=size_type_of(sizes=sizes[pk], category_names=(category_name, parent_name or "")),
+            colour=colour, brand=brand, vector=vectors.get(pk),
+        )
+        for pk, name, category_id, category_name, parent_name, price, active, colour, brand in rows
+    }

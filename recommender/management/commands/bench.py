@@ -1,0 +1,55 @@
+"""python manage.py bench NAME [--json] [options]: hand-run benchmarks; the last line is a JSON object."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from recommender.conf import recommender_setting
+
+FASHION_IMAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "fashion-5k" / "images"
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark: embed, signals, photo."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", choices=["embed", "signals", "photo"])
+        parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
+        parser.add_argument("--images", type=Path, default=FASHION_IMAGES)
+        parser.add_argument("--limit", type=int, default=1000)
+        parser.add_argument("--encoder", default=None)
+        parser.add_argument("--queries", type=int, default=200, help="photo: searches to time")
+        parser.add_argument("--events", type=int, default=1_000_000, help="signals: synthetic interactions")
+        parser.add_argument("--products", type=int, default=20_000, help="signals: synthetic products")
+        parser.add_argument("--shoppers", type=int, default=50_000, help="signals: synthetic shoppers")
+
+    def handle(self, *args, name, json: bool, images, limit, encoder, events, products, shoppers, queries, **options):
+        log = (lambda message: self.stderr.write(message)) if json else self.stdout.write
+        if name == "embed":
+            from recommender.bench import embed
+
+            if not images.is_dir():
+                raise CommandError(f"{images} is not a folder of images (use --images DIR)")
+            result = embed.run(
+                images_dir=images, limit=limit, encoder_name=encoder or recommender_setting("ENCODER"), log=log
+            )
+        elif name == "signals":
+            from recommender.bench import signals
+
+            result = signals.run(events=events, products=products, shoppers=shoppers, log=log)
+        elif name == "photo":
+            from recommender.bench import photo
+
+            if not (images.parent / "styles.csv").is_file():
+                raise CommandError(f"{images.parent} has no styles.csv (use --images DATA_DIR/images)")
+            result = photo.run(
+                data_dir=images.parent, limit=limit, queries=queries,
+                encoder_name=encoder or recommender_setting("ENCODER"), log=log,
+            )
+        self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+def _dumps(result) -> str:
+    return json.dumps(result)

@@ -1,0 +1,85 @@
+"""The shop's rails provider (settings.SHOP_RAILS_PROVIDER points here).
+
+One call per page: the shopper's profile, every source's candidates and the product facts are
+fetched once, then each rail ranks the candidates of its own sources. Items shown in an earlier
+rail are not repeated in a later one. The cards' products come from one `for_listing()` query.
+"""
+
+from __future__ import annotations
+
+from recommender.conf import recommender_setting
+from recommender.facts import product_facts
+from recommender.profiles import style_profile_for
+from recommender.ranking import Candidate, Placement, Request, Source, merge, rank
+from recommender.selectors import anchor_profile_evidence, attribute_candidates
+from recommender.services import gather, recommendation_weights, shopper_of
+from shop.catalog.models import Product
+from shop.catalog.rails import Rail, RailItem
+
+RAIL_SIZE = 8
+# placement -> [(rail name, title, sources)]
+RAILS = {
+    "product": [
+        ("looks_like", "Looks like this", (Source.VISUAL,)),
+        ("bought_together", "Often bought together", (Source.CO_BUY,)),
+        ("also_viewed", "Customers also viewed", (Source.CO_VIEW,)),
+    ],
+    "home": [("for_you", "For you", tuple(Source))],
+    "cart": [("complete_order", "Complete your order", (Source.CO_BUY, Source.CO_VIEW, Source.VISUAL, Source.TRENDING))],
+}
+
+
+def rails_provider(request, *, placement: str, product=None, cart=None) -> list[Rail]:
+    user = request.user if request.user.is_authenticated else None
+    session_key = request.session.session_key
+    profile = style_profile_for(user=user, session_key=session_key)
+    anchors = _anchors(placement=placement, product=product, cart=cart)
+    if placement != "home" and not anchors:
+        return []
+    kind = Placement(placement)
+    candidates = merge(gather(placement=kind, profile=profile, anchor_ids=anchors))
+    facts = product_facts(product_ids=[c.product_id for c in candidates])
+    if kind == Placement.HOME:
+        categories = {pid: fact.category_id for pid, fact in facts.items()}
+        candidates = merge([*candidates, *attribute_candidates(candidates=candidates, profile=profile, categories=categories)])
+        candidates = anchor_profile_evidence(candidates, profile=profile, facts=facts)
+    weights = recommendation_weights()
+    shopper = shopper_of(profile)
+    shown: set[int] = set()
+    ranked_rails = []
+    for name, title, sources in RAILS[placement]:
+        subset = _restrict(candidates, sources)
+        ranked = rank(
+            subset, facts=facts, shopper=shopper, weights=weights,
+            request=Request(placement=kind, k=RAIL_SIZE, anchor_ids=frozenset(anchors) | frozenset(shown)),
+            mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
+        )
+        shown.update(item.product_id for item in ranked)
+        ranked_rails.append((name, title, ranked))
+    products = Product.objects.for_listing().in_bulk(list(shown))
+    return [
+        Rail(
+            name=name, title=title,
+            items=[RailItem(product=products[item.product_id], reason=item.reason) for item in ranked
+                   if item.product_id in products],
+        )
+        for name, title, ranked in ranked_rails
+    ]
+
+
+def _anchors(*, placement: str, product, cart) -> list[int]:
+    if placement == "product" and product is not None:
+        return [product.pk]
+    if placement == "cart" and cart is not None:
+        return sorted({item.variant.product_id for item in cart.items.all()})
+    return []
+
+
+def _restrict(candidates: list[Candidate], sources) -> list[Candidate]:
+    wanted = set(sources)
+    kept = []
+    for candidate in candidates:
+        evidence = tuple(e for e in candidate.evidence if e.source in wanted)
+        if evidence:
+            kept.append(Candidate(candidate.product_id, evidence))
+    return kept

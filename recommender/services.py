@@ -1,0 +1,105 @@
+"""Recommendations for a placement: gather candidates, fetch facts once, rank, in a fixed number of queries.
+
+In: placement, who is asking (user / session key), anchors (the product on the page or the
+cart's products), k and optional filters. Out: `ranking.Ranked` items (product id, score in
+[0, 1], reason, source), best first.
+
+Cold start falls out of what evidence exists: a new product has only visual neighbours; a new
+guest has trending plus what they viewed this visit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from recommender import selectors
+from recommender.conf import recommender_setting
+from recommender.facts import product_facts
+from recommender.profiles import StyleProfile, style_profile_for
+from recommender.ranking import Candidate, Placement, Ranked, Request, Shopper, Source, merge, rank
+
+# Which sources feed which rail: (rail name, placement, sources).
+PRODUCT_RAILS = (
+    ("looks_like", (Source.VISUAL,)),
+    ("bought_together", (Source.CO_BUY,)),
+    ("also_viewed", (Source.CO_VIEW,)),
+)
+
+
+def recommendation_weights() -> dict[str, float]:
+    """Tuned weights when staff saved some (recommender.tuning), else RECOMMENDER["WEIGHTS"]."""
+    weights = dict(recommender_setting("WEIGHTS"))
+    try:
+        from recommender.tuning import tuned_weights
+
+        weights.update(tuned_weights() or {})
+    except ImportError:
+        pass
+    return weights
+
+
+def shopper_of(profile: StyleProfile) -> Shopper:
+    return Shopper(sizes=profile.sizes, bought_ids=profile.bought_ids, recently_viewed_ids=frozenset(profile.recent_ids))
+
+
+def gather(
+    *, placement: Placement, profile: StyleProfile, anchor_ids: Sequence[int] = (), sources: Iterable[Source] | None = None
+) -> list[Candidate]:
+    """Every source's candidates for a placement (restricted to `sources` when given)."""
+    wanted = set(sources) if sources is not None else set(Source)
+    found: list[Candidate] = []
+    if placement in (Placement.PRODUCT, Placement.CART):
+        if Source.VISUAL in wanted:
+            found += selectors.visual_candidates(anchor_ids=list(anchor_ids)[:3])
+        if Source.CO_BUY in wanted:
+            found += selectors.behaviour_candidates(anchor_ids=anchor_ids, source=Source.CO_BUY)
+        if Source.CO_VIEW in wanted:
+            found += selectors.behaviour_candidates(anchor_ids=anchor_ids, source=Source.CO_VIEW)
+    if placement == Placement.HOME:
+        if Source.PROFILE in wanted:
+            found += selectors.profile_candidates(profile=profile)
+        if Source.SESSION in wanted:
+            found += selectors.session_candidates(profile=profile)
+        recent = list(profile.recent_ids[:3])
+        if recent and Source.CO_VIEW in wanted:
+            found += selectors.behaviour_candidates(anchor_ids=recent, source=Source.CO_VIEW)
+        if profile.bought_ids and Source.CO_BUY in wanted:
+            found += selectors.behaviour_candidates(anchor_ids=sorted(profile.bought_ids)[:5], source=Source.CO_BUY)
+    if Source.TRENDING in wanted and placement in (Placement.HOME, Placement.CART):
+        found += selectors.trending_candidates(exclude=anchor_ids)
+    return found
+
+
+def recommend(
+    *,
+    placement: Placement | str,
+    user=None,
+    session_key: str | None = None,
+    anchor_ids: Sequence[int] = (),
+    k: int = 12,
+    sources: Iterable[Source] | None = None,
+    profile: StyleProfile | None = None,
+    category_ids: frozenset[int] | None = None,
+    price_min: float | None = None,
+    price_max: float | None = None,
+    size: str | None = None,
+    weights: dict[str, float] | None = None,
+) -> list[Ranked]:
+    placement = Placement(placement)
+    profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key)
+    candidates = merge(gather(placement=placement, profile=profile, anchor_ids=anchor_ids, sources=sources))
+    facts = product_facts(product_ids=[c.product_id for c in candidates])
+    if placement == Placement.HOME:
+        categories = {pid: fact.category_id for pid, fact in facts.items()}
+        candidates = merge(
+            [*candidates, *selectors.attribute_candidates(candidates=candidates, profile=profile, categories=categories)]
+        )
+        candidates = selectors.anchor_profile_evidence(candidates, profile=profile, facts=facts)
+    request = Request(
+        placement=placement, k=k, anchor_ids=frozenset(anchor_ids), category_ids=category_ids,
+        price_min=price_min, price_max=price_max, size=size,
+    )
+    return rank(
+        candidates, facts=facts, shopper=shopper_of(profile), request=request,
+        weights=weights or recommendation_weights(), mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
+    )

@@ -1,0 +1,97 @@
+import pytest
+from django.core.cache import cache
+
+from recommender.models import Interaction
+from tests.factories import CategoryFactory, UserFactory, product_with_sizes
+from tests.recommender.test_rails import direction, lookalikes, with_vector
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+
+
+def test_the_product_list_filters_by_category_tree_gender_price_and_size(client):
+    apparel = CategoryFactory(name="Apparel")
+    shirts = CategoryFactory(name="Shirts", parent=apparel)
+    match = product_with_sizes(category=shirts, gender="men", price=30, sizes=(("M", 2),))
+    product_with_sizes(category=shirts, gender="men", price=30, sizes=(("M", 0), ("L", 4)))  # M sold out
+    product_with_sizes(category=shirts, gender="women", price=30, sizes=(("M", 2),))
+    product_with_sizes(category=shirts, gender="men", price=300, sizes=(("M", 2),))
+    product_with_sizes(gender="men", price=30, sizes=(("M", 2),))  # another category
+    response = client.get(
+        "/api/products/", {"category": apparel.slug, "gender": "men", "price_max": 50, "size": "M"}
+    )
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["results"]] == [match.pk]
+    assert response.json()["results"][0]["sizes_in_stock"] == ["M"]
+
+
+def test_similar_products_honour_the_size_filter_and_never_return_the_product_itself(client):
+    base = direction(7)
+    anchor = with_vector(product_with_sizes(), base)
+    in_m = lookalikes(base, 3, sizes=(("M", 1),))
+    lookalikes(base, 3, sizes=(("L", 1),), noise=0.01)
+    response = client.get(f"/api/products/{anchor.pk}/similar/", {"size": "M", "k": 5})
+    assert response.status_code == 200
+    ids = [item["product"]["id"] for item in response.json()]
+    assert set(ids) == {p.pk for p in in_m}
+    assert all(0 <= item["score"] <= 1 for item in response.json())
+
+
+@pytest.mark.parametrize("query", [{"k": 0}, {"k": "many"}, {"price_min": 50, "price_max": 10}, {"category": "nope"}])
+def test_similar_refuses_bad_parameters_with_400(client, query):
+    anchor = with_vector(product_with_sizes(), direction(8))
+    assert client.get(f"/api/products/{anchor.pk}/similar/", query).status_code == 400
+
+
+def test_similar_for_an_unknown_product_is_404(client):
+    assert client.get("/api/products/999999/similar/").status_code == 404
+
+
+def test_recommendations_for_a_product_come_with_reasons(client):
+    base = direction(9)
+    anchor = with_vector(product_with_sizes(), base)
+    similar = lookalikes(base, 3)
+    response = client.get("/api/recommendations/", {"placement": "product", "product": anchor.pk})
+    assert response.status_code == 200
+    assert {item["product"]["id"] for item in response.json()} == {p.pk for p in similar}
+    assert all(item["reason"] for item in response.json())
+
+
+def test_recommendations_refuse_a_product_placement_without_a_product(client):
+    assert client.get("/api/recommendations/", {"placement": "product"}).status_code == 400
+
+
+def test_events_are_validated_and_recorded_as_interactions(client):
+    product = product_with_sizes()
+    assert client.post("/api/events/", {"kind": "view", "product": product.pk}).status_code == 202
+    assert client.post("/api/events/", {"kind": "click", "product": product.pk, "rail": "for_you"}).status_code == 202
+    assert client.post("/api/events/", {"kind": "click", "product": product.pk}).status_code == 400
+    assert client.post("/api/events/", {"kind": "buy", "product": product.pk}).status_code == 400
+    assert client.post("/api/events/", {"kind": "view", "product": 999999}).status_code == 400
+    kinds = sorted(Interaction.objects.filter(product=product).values_list("kind", flat=True))
+    assert kinds == ["click", "view"]
+
+
+def test_events_are_throttled_per_client(client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"events": "3/min"}}
+    from rest_framework.settings import api_settings
+
+    api_settings.reload()
+    from recommender.api.events import FailOpenScopedThrottle
+
+    FailOpenScopedThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    product = product_with_sizes()
+    codes = [client.post("/api/events/", {"kind": "view", "product": product.pk}).status_code for _ in range(5)]
+    assert codes[:3] == [202, 202, 202] and codes[3] == 429
+    FailOpenScopedThrottle.THROTTLE_RATES = {"events": "240/min"}
+
+
+def test_the_openapi_schema_describes_every_endpoint(client):
+    schema = client.get("/api/schema/").content.decode()
+    for path in ("/api/products/", "/api/products/{id}/similar/", "/api/recommendations/", "/api/events/",
+                 "/api/search/photo/"):
+        assert path in schema
