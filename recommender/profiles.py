@@ -22,8 +22,8 @@ import numpy as np
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
-from recommender.embeddings.store import encoder_for_serving, parse_vector
-from recommender.models import Interaction, InteractionKind, ProductEmbedding
+from recommender.embeddings.store import encoder_for_serving
+from recommender.models import Interaction, InteractionKind
 from shop.catalog.models import Product, Variant
 
 SESSION_HOURS = 6  # "this visit": views within these hours seed the session rail
@@ -107,16 +107,10 @@ def _history(*, user, session_key):
 
 
 def _vectors(product_ids: list[int]) -> dict[int, np.ndarray]:
-    encoder = encoder_for_serving()
-    found = {}
-    for product_id, vector in ProductEmbedding.objects.filter(product_id__in=product_ids, encoder=encoder).values_list(
-        "product_id", "vector"
-    ):
-        v = parse_vector(vector)
-        norm = float(np.linalg.norm(v))
-        if norm > 0:
-            found[product_id] = v / norm
-    return found
+    from recommender.facts import unit_vectors
+
+    vectors = unit_vectors(product_ids=product_ids, encoder=encoder_for_serving())
+    return {product_id: v for product_id, v in vectors.items() if v is not None}
 
 
 def _profile_sizes(user) -> dict[str, frozenset[str]]:

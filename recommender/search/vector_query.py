@@ -11,9 +11,17 @@ scan only sees the ef_search nearest rows and, for a selective filter, returns t
 
 * a selective filter (a capped COUNT of matching products <= FILTER_EXACT_MAX_ROWS) is searched
   exactly: the filter first (B-tree indexes), then ORDER BY distance over those rows only;
-* a wide filter (or none) walks the partial HNSW index with ``hnsw.ef_search`` raised (SET LOCAL)
-  and over-fetches k x FILTER_HNSW_OVERFETCH rows, filters them, and falls back to the exact plan
-  when fewer than k survive.
+* a wide filter walks the partial HNSW index with ``hnsw.ef_search`` raised (SET LOCAL) to
+  FILTER_HNSW_EF_SEARCH and keeps every candidate the scan found (the first ef_search rows in
+  distance order), then filters them: with a 20 % filter, 200 candidates leave ~40 to pick 10 from.
+  When fewer than k survive, one deeper pass at FILTER_HNSW_EF_SEARCH_MAX (pgvector 0.6 caps
+  ef_search at 1000), then the exact plan. Post-filtering the exact top-N unfiltered rows is itself
+  exact, so recall is the index's own recall at depth N;
+* no filter: HNSW at ef_search = max(HNSW_EF_SEARCH, k x FILTER_HNSW_OVERFETCH), over-fetching
+  k x FILTER_HNSW_OVERFETCH rows (only inactive products are dropped);
+* on pgvector >= 0.8 (version read once per process) a filtered HNSW pass also sets
+  ``hnsw.iterative_scan = relaxed_order``, so the scan goes on past ef_search when the filter eats
+  the candidates; the order is restored by the outer ORDER BY.
 
 The exact plan orders by ``vector <=> q`` (no cast), an expression the index does not cover, so
 PostgreSQL can never swap in the index there.
@@ -84,13 +92,37 @@ def nearest_products(
         where += " AND p.id <> %s"
         params.append(exclude)
     with transaction.atomic(), connection.cursor() as cursor:
-        if not filters.is_empty and _matching_at_most(cursor, where, params, int(recommender_setting("FILTER_EXACT_MAX_ROWS"))):
+        if filters.is_empty:
+            # Only inactive products are dropped: a small over-fetch at the serving ef_search is enough
+            # (the exact fallback covers a catalogue full of inactive products).
+            fetch = k * int(recommender_setting("FILTER_HNSW_OVERFETCH"))
+            passes = [max(int(recommender_setting("HNSW_EF_SEARCH")), fetch)]
+        elif _matching_at_most(cursor, where, params, int(recommender_setting("FILTER_EXACT_MAX_ROWS"))):
             return _exact(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params)
-        rows = _hnsw(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params)
-        if len(rows) < k:
-            # Too few survived the filter after the index scan (or no index for this width): be exact.
-            return _exact(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params)
-        return rows
+        else:
+            first = max(int(recommender_setting("FILTER_HNSW_EF_SEARCH")), k)
+            passes = [first, *[ef for ef in [int(recommender_setting("FILTER_HNSW_EF_SEARCH_MAX"))] if ef > first]]
+        for ef_search in passes:
+            fetch = fetch if filters.is_empty else ef_search
+            rows = _hnsw(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params,
+                         fetch=fetch, ef_search=ef_search, iterative=not filters.is_empty)
+            if len(rows) >= k:
+                return rows
+        # Too few survived the filter after the index scans (or no index for this width): be exact.
+        return _exact(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params)
+
+
+_PGVECTOR_VERSION: dict[str, tuple[int, ...]] = {}
+
+
+def pgvector_version(cursor) -> tuple[int, ...]:
+    """The server's pgvector version, e.g. (0, 6, 2): read once per process and database."""
+    key = connection.settings_dict.get("NAME") or ""
+    if key not in _PGVECTOR_VERSION:
+        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        row = cursor.fetchone()
+        _PGVECTOR_VERSION[key] = tuple(int(part) for part in row[0].split(".") if part.isdigit()) if row else ()
+    return _PGVECTOR_VERSION[key]
 
 
 def _matching_at_most(cursor, where: str, params: list, limit: int) -> bool:
@@ -114,12 +146,28 @@ def _exact(cursor, *, vector, encoder, k, where, params) -> list[tuple[int, floa
     return [(pid, float(distance)) for pid, distance in cursor.fetchall()]
 
 
-def _hnsw(cursor, *, vector, encoder, k, where, params) -> list[tuple[int, float]]:
+def _hnsw(cursor, *, vector, encoder, k, where, params, fetch, ef_search, iterative) -> list[tuple[int, float]]:
     dim = len(vector)
-    fetch = k * int(recommender_setting("FILTER_HNSW_OVERFETCH"))
-    ef_search = max(int(recommender_setting("FILTER_HNSW_EF_SEARCH")), fetch)
-    cursor.execute(f"SET LOCAL hnsw.ef_search = {min(ef_search, 1000)}")
+    cursor.execute(f"SET LOCAL hnsw.ef_search = {min(int(ef_search), 1000)}")
     query = vector_literal(vector)
+    if iterative and pgvector_version(cursor) >= (0, 8):
+        # The filter sits inside the index scan's query: the iterative scan keeps walking the graph
+        # until k rows pass it (or hnsw.max_scan_tuples); relaxed order is put right outside.
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(
+            f"""
+            WITH near AS MATERIALIZED (
+                SELECT e.product_id, (e.vector::vector({dim})) <=> %s::vector({dim}) AS distance
+                  FROM recommender_productembedding e JOIN catalog_product p ON p.id = e.product_id
+                 WHERE e.encoder = %s AND {where}
+                 ORDER BY (e.vector::vector({dim})) <=> %s::vector({dim})
+                 LIMIT %s
+            )
+            SELECT product_id, distance FROM near ORDER BY distance, product_id
+            """,
+            [query, encoder, *params, query, k],
+        )
+        return [(pid, float(distance)) for pid, distance in cursor.fetchall()]
     # The index scan runs alone in a MATERIALIZED CTE (it must match the partial index's expression
     # and predicate exactly); the catalogue filter applies to its output.
     cursor.execute(

@@ -12,20 +12,25 @@ FASHION_IMAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "fashion-5
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: embed, signals, photo."
+    help = "Run a benchmark: embed, signals, photo, similar, feed."
 
     def add_arguments(self, parser):
-        parser.add_argument("name", choices=["embed", "signals", "photo"])
+        parser.add_argument("name", choices=["embed", "signals", "photo", "similar", "feed"])
         parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
         parser.add_argument("--images", type=Path, default=FASHION_IMAGES)
         parser.add_argument("--limit", type=int, default=1000)
         parser.add_argument("--encoder", default=None)
         parser.add_argument("--queries", type=int, default=200, help="photo: searches to time")
         parser.add_argument("--events", type=int, default=1_000_000, help="signals: synthetic interactions")
-        parser.add_argument("--products", type=int, default=20_000, help="signals: synthetic products")
+        parser.add_argument("--products", type=int, default=None,
+                            help="synthetic products: signals 20,000, similar and feed 100,000 unless given")
         parser.add_argument("--shoppers", type=int, default=50_000, help="signals: synthetic shoppers")
+        parser.add_argument("--seconds", type=float, default=20.0, help="feed: load duration")
+        parser.add_argument("--concurrency", type=int, default=4, help="feed: simultaneous keep-alive clients")
 
     def handle(self, *args, name, json: bool, images, limit, encoder, events, products, shoppers, queries, **options):
+        if products is None:
+            products = 20_000 if name == "signals" else 100_000
         log = (lambda message: self.stderr.write(message)) if json else self.stdout.write
         if name == "embed":
             from recommender.bench import embed
@@ -48,6 +53,15 @@ class Command(BaseCommand):
                 data_dir=images.parent, limit=limit, queries=queries,
                 encoder_name=encoder or recommender_setting("ENCODER"), log=log,
             )
+        elif name == "similar":
+            from recommender.bench import similar
+
+            result = similar.run(products=products, queries=queries, log=log)
+        elif name == "feed":
+            from recommender.bench import feed
+
+            result = feed.run(products=products, events=events, seconds=options["seconds"],
+                              concurrency=options["concurrency"], log=log)
         self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
 
 

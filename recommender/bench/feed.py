@@ -1,0 +1,230 @@
+"""bench feed: GET /api/recommendations/ under load, served by gunicorn (2 sync workers) on loopback.
+
+Setup (not timed): a scratch database (dropped afterwards) with `products` synthetic products and
+vectors (recommender.bench.scratch), `events` synthetic interactions from the signals bench's
+generator (8 weeks ending now, 60 % of shoppers signed in) and the behaviour signals rebuilt on
+them; then a session row per simulated shopper: `shoppers` sessions, 70 % signed-in users (the
+session carries the auth hash, as a login would), 30 % guests whose session holds their guest key,
+all with history. gunicorn runs `shop.wsgi` against the scratch database with DEBUG off and a
+private Redis database for the cache (its keys are deleted afterwards).
+
+Load: `concurrency` keep-alive HTTP/1.1 clients (threads in this process, http.client), each
+looping over the shoppers (every request a different shopper's cookie, round robin) on
+/api/recommendations/?placement=home for `seconds` after a warm-up of one request per worker and
+a few hundred requests; at most `max_requests` in all. Out: {"p95_ms", "rps", ...}: latency is per
+request as the client saw it (queueing in gunicorn's backlog included), rps = completed 200s /
+wall seconds. Anything but a 200 is counted in "errors".
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone as dt_timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from recommender.bench.scratch import catalogue_fill, scratch_database
+
+CACHE_DB = 14  # the gunicorn workers' cache: a Redis database of its own, emptied of our keys afterwards
+
+
+def run(*, products: int, events: int, seconds: float = 20.0, concurrency: int = 4, shoppers: int = 2000,
+        max_requests: int = 50_000, seed: int = 5, log) -> dict:
+    with scratch_database("bench_feed", log=log) as name:
+        filled = catalogue_fill(products=products, log=log)
+        log(f"{events:,} interactions; rebuilding signals")
+        users, guests = _history(first_product=filled["first_product_id"], products=products, events=events, seed=seed)
+        cookies = _sessions(users=users, guests=guests, count=shoppers, seed=seed)
+        log(f"{len(cookies)} shopper sessions; starting gunicorn")
+        with _gunicorn(database=name, log=log) as port:
+            path = "/api/recommendations/?placement=home"
+            _load(port, path, cookies[:300], seconds=None, concurrency=concurrency, max_requests=300)  # warm-up
+            log(f"load: {concurrency} clients for {seconds:.0f} s")
+            timings, errors, wall = _load(port, path, cookies, seconds=seconds, concurrency=concurrency,
+                                          max_requests=max_requests)
+        ok = len(timings)
+        return {
+            "p95_ms": round(float(np.percentile(timings, 95)), 1) if ok else None,
+            "rps": round(ok / wall, 1),
+            "p50_ms": round(float(np.percentile(timings, 50)), 1) if ok else None,
+            "requests": ok, "errors": errors, "seconds": round(wall, 1), "concurrency": concurrency,
+            "workers": 2, "shoppers": len(cookies), "products": products, "events": events,
+        }
+
+
+def _history(*, first_product: int, products: int, events: int, seed: int) -> tuple[list[int], list[str]]:
+    """Interactions by the signals bench's generator, COPYed in; signals rebuilt. Returns (user ids, guest keys)."""
+    from recommender.behaviour.services import KIND_CODES, signals_rebuild
+    from recommender.bench.signals import _events
+    from recommender.conf import recommender_setting
+
+    rng = np.random.default_rng(seed)
+    end = time.time()
+    shoppers = 50_000
+    user_count = int(shoppers * 0.6)
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+                                   is_active, date_joined)
+            SELECT '!', false, 'bench-' || n, '', '', '', false, true, now() FROM generate_series(1, %s) n""",
+                       [user_count])
+        cursor.execute("SELECT min(id) FROM auth_user")
+        first_user = cursor.fetchone()[0]
+        shopper, product, kind, at = _events(rng, events=events, products=products, shoppers=shoppers, end=end)
+        weights = recommender_setting("INTERACTION_WEIGHTS")
+        names = {code: name for name, code in KIND_CODES.items()}
+        weight_of = {code: weights[name] for code, name in names.items()}
+        window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
+        collapse = {KIND_CODES[k] for k in recommender_setting("COLLAPSE_KINDS")}
+        with cursor.cursor.copy("COPY recommender_interaction (user_id, session_key, product_id, kind, weight, rail, "
+                                "order_id, variant_id, bucket, created_at) FROM STDIN") as copy:
+            lines = []
+            for s, p, k, t in zip(shopper.tolist(), product.tolist(), kind.tolist(), at.tolist()):
+                who = f"{first_user + s}\t\\N" if s < user_count else f"\\N\tbench-guest-{s}"
+                bucket = t // window if k in collapse else (0 if k == KIND_CODES["like"] else "\\N")
+                stamp = datetime.fromtimestamp(t, dt_timezone.utc).isoformat()
+                lines.append(f"{who}\t{first_product + p}\t{names[k]}\t{weight_of[k]}\t\t\\N\t\\N\t{bucket}\t{stamp}\n")
+                if len(lines) >= 50_000:
+                    copy.write("".join(lines))
+                    lines.clear()
+            copy.write("".join(lines))
+        cursor.execute("ANALYZE recommender_interaction")
+    signals_rebuild(now=datetime.fromtimestamp(end, dt_timezone.utc))
+    active = np.unique(shopper)
+    users = [first_user + int(s) for s in active if s < user_count]
+    guests = [f"bench-guest-{int(s)}" for s in active if s >= user_count]
+    return users, guests
+
+
+def _sessions(*, users: list[int], guests: list[str], count: int, seed: int) -> list[str]:
+    """Session cookies ("sessionid=..."): 70 % signed-in users, 30 % guests, all with history."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from shop.accounts.visitors import GUEST_KEY
+
+    rng = np.random.default_rng(seed)
+    picked_users = rng.choice(users, size=min(int(count * 0.7), len(users)), replace=False)
+    picked_guests = rng.choice(guests, size=min(count - len(picked_users), len(guests)), replace=False)
+    cookies = []
+    for user in get_user_model().objects.filter(pk__in=[int(u) for u in picked_users]):
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
+    for guest in picked_guests:
+        store = SessionStore()
+        store[GUEST_KEY] = str(guest)
+        store.create()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
+    order = np.random.default_rng(seed).permutation(len(cookies))
+    return [cookies[i] for i in order]
+
+
+class _gunicorn:
+    def __init__(self, *, database: str, log):
+        self.database, self.log, self.process = database, log, None
+
+    def __enter__(self) -> int:
+        db = connection.settings_dict
+        url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT'] or 5432}/{self.database}"
+        redis = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{CACHE_DB}"
+        self.redis = redis
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis, "DJANGO_SETTINGS_MODULE": "shop.settings.local",
+               "DJANGO_DEBUG": "false"}
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.process = subprocess.Popen(
+            [str(gunicorn), "shop.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=settings.BASE_DIR, env=env, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/recommendations/?placement=home")
+                if conn.getresponse().status == 200:
+                    return port
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def __exit__(self, *exc):
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log("gunicorn stopped")
+        try:
+            import redis
+
+            client = redis.Redis.from_url(self.redis)
+            keys = list(client.scan_iter("vitrine:*", count=1000))
+            for start in range(0, len(keys), 500):
+                client.delete(*keys[start:start + 500])
+        except Exception as error:  # the cache is a bench detail; never hide the real result for it
+            self.log(f"cache cleanup skipped: {error}")
+        return False
+
+
+def _load(port: int, path: str, cookies: list[str], *, seconds: float | None, concurrency: int,
+          max_requests: int) -> tuple[list[float], int, float]:
+    """Closed-loop load: each client sends its next request when the previous answer arrived."""
+    lock = threading.Lock()
+    counter = iter(range(max_requests))
+    timings: list[float] = []
+    errors = [0]
+    stop = time.monotonic() + seconds if seconds else None
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local, failed = [], 0
+        while stop is None or time.monotonic() < stop:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                break
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookies[n % len(cookies)]})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            if status == 200:
+                local.append((time.perf_counter() - started) * 1000)
+            else:
+                failed += 1
+        conn.close()
+        with lock:
+            timings.extend(local)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings, errors[0], time.perf_counter() - started

@@ -1,0 +1,163 @@
+"""Scratch databases and a synthetic catalogue for the benchmarks that need a big one (similar, feed).
+
+`scratch_database(prefix)`: CREATE DATABASE <prefix>_<pid> on the server behind the default alias,
+point the default alias at it (so code that uses `django.db.connection` runs against it unchanged),
+migrate, yield its name; afterwards the default alias points back and the database is dropped
+(WITH FORCE), also on an exception or Ctrl-C. The shop's own tables are never touched.
+
+`catalogue_fill(products, ...)`: products with attributes chosen so that filters of an exact
+selectivity exist (see `SELECTIVE_FILTERS`), one variant each, and a unit vector of `dim` floats
+per product written with binary COPY under the encoder 'lite0' (so the migration's partial HNSW
+index applies). The index is dropped before the COPY and rebuilt after it (one bulk build instead
+of 100k incremental inserts); the build's seconds are returned.
+
+Vectors: `clusters` Gaussian centres; each product is its centre plus a low-rank offset (a shared
+32-d basis: image embeddings have a low intrinsic dimension) plus small isotropic noise, then
+normalised. Filter attributes are drawn independently of the clusters: the hardest case for a
+post-filtered HNSW scan, since matching products are spread over every cluster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+
+import numpy as np
+from django.core.management import call_command
+from django.db import connection, connections
+
+ENCODER = "lite0"
+LEAF_CATEGORIES = 100  # product i is in leaf i % 100: a leaf keeps exactly 1 %
+SIZES = [f"S{n:02d}" for n in range(20)]  # product i's one variant has size SIZES[(i // 7) % 20]: ~5 %
+PRICE_STEPS = 50  # price = 10 + (i // 3) % 50: price <= 19 keeps 20 %
+GENDERS = ["men", "women", "boys", "girls", "unisex"]
+PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in unix microseconds
+
+
+def selective_filters(*, first_category_id: int):
+    """{"1": ProductFilters, "5": ..., "20": ...}: filters keeping 1 %, 5 % and 20 % of the catalogue."""
+    from decimal import Decimal
+
+    from recommender.search.vector_query import ProductFilters
+
+    return {
+        "1": ProductFilters(category_id=first_category_id + 3),
+        "5": ProductFilters(size=SIZES[4]),
+        "20": ProductFilters(price_max=Decimal("19")),
+    }
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str, *, log):
+    name = f"{prefix}_{os.getpid()}"
+    default = connections["default"]
+    original = default.settings_dict["NAME"]
+    with default.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    default.close()
+    default.settings_dict["NAME"] = name
+    try:
+        log(f"scratch database {name}: migrating")
+        call_command("migrate", verbosity=0)
+        yield name
+    finally:
+        default.close()
+        default.settings_dict["NAME"] = original
+        with default.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        log(f"scratch database {name}: dropped")
+
+
+def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed: int = 7, log) -> dict:
+    """Fill the (scratch) default database. Returns {"first_product_id", "first_category_id", "vectors",
+    "index_build_s"}; `vectors` is the float32 [products, dim] matrix in product-id order."""
+    rng = np.random.default_rng(seed)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO catalog_category (name, slug, position) "
+                       "SELECT 'Group ' || n, 'group-' || n, 0 FROM generate_series(0, %s) n", [LEAF_CATEGORIES // 5 - 1])
+        cursor.execute("SELECT min(id) FROM catalog_category")
+        first_group = cursor.fetchone()[0]
+        cursor.execute("INSERT INTO catalog_category (name, slug, position, parent_id) "
+                       "SELECT 'Leaf ' || n, 'leaf-' || n, 0, %s + n / 5 FROM generate_series(0, %s) n",
+                       [first_group, LEAF_CATEGORIES - 1])
+        cursor.execute("SELECT min(id) FROM catalog_category WHERE parent_id IS NOT NULL")
+        first_leaf = cursor.fetchone()[0]
+        cursor.execute(
+            """
+            INSERT INTO catalog_product (name, slug, description, brand, category_id, gender, base_colour, season,
+                                         usage, attributes, price, currency, is_active, created_at, updated_at)
+            SELECT 'Product ' || n, 'product-' || n, '', 'Bench', %s + n %% %s, (%s::text[])[1 + (n / 100) %% 5],
+                   '', '', '', '{}', 10 + (n / 3) %% %s, 'EUR', true, now(), now()
+              FROM generate_series(0, %s - 1) n ORDER BY n""",
+            [first_leaf, LEAF_CATEGORIES, GENDERS, PRICE_STEPS, products],
+        )
+        cursor.execute("SELECT min(id), max(id) FROM catalog_product")
+        first_product, last_product = cursor.fetchone()
+        assert last_product - first_product + 1 == products, "product ids are not contiguous"
+        cursor.execute(
+            """
+            INSERT INTO catalog_variant (product_id, size, sku, stock, position)
+            SELECT %s + n, (%s::text[])[1 + (n / 7) %% 20], 'SKU-' || n, 1 + n %% 5, 0
+              FROM generate_series(0, %s - 1) n""",
+            [first_product, SIZES, products],
+        )
+        log(f"{products:,} products; generating {dim}-d vectors in {clusters} clusters")
+        vectors = synthetic_vectors(rng, n=products, dim=dim, clusters=clusters)
+        cursor.execute("DROP INDEX IF EXISTS product_embedding_hnsw_lite0")
+        started = time.perf_counter()
+        _copy_vectors(cursor, first_product=first_product, vectors=vectors)
+        log(f"COPY {products:,} vectors: {time.perf_counter() - started:.1f} s; building the HNSW index")
+        cursor.execute("ANALYZE")
+        started = time.perf_counter()
+        cursor.execute("SET maintenance_work_mem = '2GB'")  # the graph must fit, or the build crawls
+        cursor.execute(
+            "CREATE INDEX product_embedding_hnsw_lite0 ON recommender_productembedding "
+            f"USING hnsw ((vector::vector({dim})) vector_cosine_ops) WITH (m = 16, ef_construction = 64) "
+            f"WHERE encoder = '{ENCODER}'"
+        )
+        build = time.perf_counter() - started
+        cursor.execute("RESET maintenance_work_mem")
+        cursor.execute("ANALYZE")
+        log(f"HNSW build: {build:.1f} s")
+    return {"first_product_id": first_product, "first_category_id": first_leaf, "vectors": vectors,
+            "index_build_s": round(build, 1)}
+
+
+def synthetic_vectors(rng, *, n: int, dim: int, clusters: int) -> np.ndarray:
+    centres = rng.standard_normal((clusters, dim)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    basis = rng.standard_normal((32, dim)).astype(np.float32) / np.sqrt(dim)
+    out = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, 10_000):
+        m = min(10_000, n - start)
+        x = centres[rng.integers(0, clusters, m)]
+        x += rng.standard_normal((m, 32)).astype(np.float32) @ basis * 0.7
+        x += rng.standard_normal((m, dim)).astype(np.float32) * (0.25 / np.sqrt(dim))
+        out[start:start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
+    return out
+
+
+def _copy_vectors(cursor, *, first_product: int, vectors: np.ndarray) -> None:
+    """Binary COPY: (product_id int8, encoder text, vector, images int2, updated_at timestamptz) per row."""
+    n, dim = vectors.shape
+    row = np.dtype([
+        ("ncols", ">i2"), ("l_id", ">i4"), ("id", ">i8"), ("l_enc", ">i4"), ("enc", "S5"),
+        ("l_vec", ">i4"), ("dim", ">i2"), ("unused", ">i2"), ("vec", ">f4", (dim,)),
+        ("l_img", ">i4"), ("img", ">i2"), ("l_ts", ">i4"), ("ts", ">i8"),
+    ])
+    now_us = int(time.time() * 1_000_000) - PG_EPOCH_US
+    sql = ("COPY recommender_productembedding (product_id, encoder, vector, images, updated_at) "
+           "FROM STDIN WITH (FORMAT binary)")
+    with cursor.cursor.copy(sql) as copy:
+        copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00")
+        for start in range(0, n, 5000):
+            m = min(5000, n - start)
+            block = np.zeros(m, dtype=row)
+            block["ncols"], block["l_id"], block["l_enc"], block["enc"] = 5, 8, len(ENCODER), ENCODER.encode()
+            block["id"] = first_product + start + np.arange(m)
+            block["l_vec"], block["dim"], block["vec"] = 4 + 4 * dim, dim, vectors[start:start + m]
+            block["l_img"], block["img"], block["l_ts"], block["ts"] = 2, 1, 8, now_us
+            copy.write(block.tobytes())
+        copy.write(b"\xff\xff")

@@ -1,0 +1,150 @@
+"""bench similar: "looks like this" at catalogue scale, on synthetic vectors in a scratch database.
+
+Setup (not timed, reported): `products` synthetic products with 1280-d unit vectors (the lite0
+encoder's width; see recommender.bench.scratch for how they are made) in a scratch database that
+is dropped afterwards; the HNSW index is built once after a binary COPY (`index_build_s`).
+
+Timed, one query at a time, on `queries` random products:
+- db_p95_ms: `product_neighbours(k=10)` (one transaction: dims lookup, SET LOCAL, HNSW scan);
+- api_p95_ms: GET /api/products/{id}/similar/?k=10 through Django's test client (URL routing,
+  DRF, serialisation of 10 products; no network);
+- recall_at_10: against exact cosine over the full matrix in NumPy (the product itself excluded);
+- bruteforce_p95_ms: the seeds' approach, per query: load every vector through the ORM, compute
+  cosine in NumPy, take the top 10 (only `brute_queries` of them: each takes seconds);
+  speedup_vs_bruteforce = bruteforce p95 / db p95.
+- filtered: for filters keeping 1 %, 5 % and 20 % of products (leaf category, a size in stock,
+  a price ceiling), `nearest_products(k=10, filters=...)`: recall@10 against exact filtered
+  search in NumPy, p95 and the fewest rows any query returned (k = 10 whenever 10 match).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from django.db import connection
+from django.test import Client, override_settings
+
+from recommender.bench.scratch import ENCODER, PRICE_STEPS, catalogue_fill, scratch_database, selective_filters
+
+K = 10
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def run(*, products: int, queries: int = 200, brute_queries: int = 2, seed: int = 11, log) -> dict:
+    # A private cache: the bench must not leave "serving encoder" and friends in the shop's Redis.
+    with override_settings(CACHES=LOCAL_CACHE), scratch_database("bench_similar", log=log):
+        filled = catalogue_fill(products=products, log=log)
+        return _measure(filled, products=products, queries=queries, brute_queries=brute_queries, seed=seed, log=log)
+
+
+def _p95(values) -> float:
+    return round(float(np.percentile(values, 95)), 2)
+
+
+def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, seed: int, log) -> dict:
+    from recommender.embeddings.store import product_neighbours
+
+    rng = np.random.default_rng(seed)
+    vectors, first = filled["vectors"], filled["first_product_id"]
+    sample = rng.choice(products, size=min(queries, products), replace=False)
+    product_neighbours(product_id=first + int(sample[0]), k=K, encoder=ENCODER)  # warm the connection
+
+    log(f"db: {len(sample)} product_neighbours(k={K})")
+    db_ms, hits = [], 0
+    for index in sample:
+        started = time.perf_counter()
+        found = product_neighbours(product_id=first + int(index), k=K, encoder=ENCODER)
+        db_ms.append((time.perf_counter() - started) * 1000)
+        hits += len({n.product_id - first for n in found} & set(_exact_top(vectors, index)))
+
+    log("api: GET /api/products/{id}/similar/")
+    client = Client(SERVER_NAME="localhost")
+    client.get(f"/api/products/{first + int(sample[0])}/similar/?k={K}")
+    api_ms = []
+    for index in sample:
+        started = time.perf_counter()
+        response = client.get(f"/api/products/{first + int(index)}/similar/?k={K}")
+        api_ms.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200 and len(response.json()) == K, response.content[:200]
+
+    log(f"brute force (the seeds' way): {brute_queries} queries")
+    brute_ms = [_brute_force_ms(first + int(index)) for index in sample[:brute_queries]]
+
+    filtered = {}
+    masks = _filter_masks(products)
+    for share, filters in selective_filters(first_category_id=filled["first_category_id"]).items():
+        filtered[share] = _filtered(vectors, first=first, filters=filters, mask=masks[share], sample=sample, log=log)
+
+    db_p95 = _p95(db_ms)
+    return {
+        "products": products,
+        "db_p95_ms": db_p95,
+        "api_p95_ms": _p95(api_ms),
+        "recall_at_10": round(hits / (K * len(sample)), 3),
+        "bruteforce_p95_ms": _p95(brute_ms),
+        "speedup_vs_bruteforce": round(float(np.percentile(brute_ms, 95)) / db_p95, 1),
+        "filtered": filtered,
+        "db_p50_ms": round(float(np.percentile(db_ms, 50)), 2),
+        "queries": len(sample),
+        "bruteforce_queries": len(brute_ms),
+        "index_build_s": filled["index_build_s"],
+        "pgvector": _pgvector_version(),
+    }
+
+
+def _exact_top(vectors: np.ndarray, index: int, mask: np.ndarray | None = None) -> list[int]:
+    scores = vectors @ vectors[index]
+    scores[index] = -np.inf
+    if mask is not None:
+        scores[~mask] = -np.inf
+    top = np.argpartition(-scores, K)[:K]
+    return [int(i) for i in top if np.isfinite(scores[i])]
+
+
+def _brute_force_ms(product_id: int) -> float:
+    """Per query: every vector through the ORM into NumPy, cosine, top k (what the seeds did)."""
+    from recommender.models import ProductEmbedding
+
+    started = time.perf_counter()
+    rows = list(ProductEmbedding.objects.filter(encoder=ENCODER).values_list("product_id", "vector"))
+    ids = np.array([pid for pid, _ in rows])
+    matrix = np.stack([np.asarray(vector, dtype=np.float32) for _, vector in rows])
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    query = matrix[int(np.flatnonzero(ids == product_id)[0])]
+    scores = matrix @ query
+    top = ids[np.argsort(-scores)[1:K + 1]]
+    assert len(top) == K
+    return (time.perf_counter() - started) * 1000
+
+
+def _filter_masks(products: int) -> dict[str, np.ndarray]:
+    """Which product indices each of `selective_filters` keeps (mirrors scratch.catalogue_fill)."""
+    i = np.arange(products)
+    return {"1": i % 100 == 3, "5": (i // 7) % 20 == 4, "20": 10 + (i // 3) % PRICE_STEPS <= 19}
+
+
+def _filtered(vectors, *, first: int, filters, mask: np.ndarray, sample, log) -> dict:
+    from recommender.search.vector_query import nearest_products
+
+    log(f"filtered nearest_products: {filters} keeps {mask.mean():.1%}")
+    nearest_products(vector=vectors[int(sample[0])], encoder=ENCODER, k=K, filters=filters)
+    timings, hits, expected, fewest = [], 0, 0, K
+    for index in sample[:100]:
+        started = time.perf_counter()
+        rows = nearest_products(vector=vectors[int(index)], encoder=ENCODER, k=K, filters=filters,
+                                exclude=first + int(index))
+        timings.append((time.perf_counter() - started) * 1000)
+        truth = _exact_top(vectors, int(index), mask)
+        hits += len({pid - first for pid, _ in rows} & set(truth))
+        expected += len(truth)
+        fewest = min(fewest, len(rows))
+    return {"recall_at_10": round(hits / max(expected, 1), 3), "p95_ms": _p95(timings), "min_rows": fewest,
+            "share": round(float(mask.mean()), 4)}
+
+
+def _pgvector_version() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        row = cursor.fetchone()
+    return row[0] if row else ""
