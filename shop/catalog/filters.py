@@ -12,6 +12,7 @@ from .models import Gender, Variant
 from .selectors import in_category_tree, with_popularity
 
 SORTS = {
+    "relevance": ("Best match", ("-rank", "-created_at", "-id")),  # search results only
     "newest": ("Newest", ("-created_at", "-id")),
     "price_asc": ("Price: low to high", ("price", "-id")),
     "price_desc": ("Price: high to low", ("-price", "-id")),
@@ -37,8 +38,13 @@ class ProductFilter(django_filters.FilterSet):
         choices=[(key, label) for key, (label, _) in SORTS.items()],
     )
 
-    def __init__(self, data=None, queryset=None, *, subcategories, colours, sizes, **kwargs):
+    def __init__(self, data=None, queryset=None, *, subcategories, colours, sizes, ranked=False, **kwargs):
         super().__init__(data, queryset, **kwargs)
+        # Search results carry a `rank` and sort by it unless asked otherwise; listings have none.
+        self.default_sort = "relevance" if ranked else "newest"
+        self.filters["sort"].extra["choices"] = [
+            (key, label) for key, (label, _) in SORTS.items() if ranked or key != "relevance"
+        ]
         self._subcategories = {c.slug: c for c in subcategories}
         self.filters["sub"].extra["choices"] = [(c.slug, c.name) for c in subcategories]
         self.filters["colour"].extra["choices"] = [(c, c) for c in colours]
@@ -63,5 +69,5 @@ class ProductFilter(django_filters.FilterSet):
         # With no (or an invalid) sort, newest first; the model's default ordering says the same,
         # but saying it here keeps pagination stable if that default ever changes.
         if not (self.form.is_valid() and self.form.cleaned_data.get("sort")):
-            queryset = queryset.order_by(*SORTS["newest"][1])
+            queryset = queryset.order_by(*SORTS[self.default_sort][1])
         return queryset

@@ -41,6 +41,10 @@ def navigation_categories() -> list[Category]:
     return list(Category.objects.roots())
 
 
+def category_roots() -> list[Category]:
+    return list(Category.objects.roots().order_by("position", "name"))
+
+
 def category_get(*, slug: str) -> Category | None:
     return Category.objects.select_related("parent__parent").filter(slug=slug).first()
 

@@ -85,9 +85,20 @@ def product_detail(request, slug):
 
 def search(request):
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    page_obj = _page(request, selectors.product_search(query=query)) if query else None
+    if not query:
+        return render(request, "catalog/search.html", {"query": query, "page_obj": None})
+    results = selectors.product_search(query=query)
+    # Facets over the matching ids: the search document is raw SQL on the product table, which
+    # cannot be nested as a subquery under another alias.
+    facets = selectors.listing_facets(products=Product.objects.filter(pk__in=list(results.values_list("pk", flat=True))))
+    # The same filters as a listing, over the matches; sub-categories are the top-level ones.
+    product_filter = ProductFilter(
+        request.GET, queryset=results, subcategories=selectors.category_roots(),
+        colours=facets["colours"], sizes=facets["sizes"], ranked=True,
+    )
     return render(request, "catalog/search.html", {
         "query": query,
-        "page_obj": page_obj,
+        "filter": product_filter,
+        "page_obj": _page(request, product_filter.qs),
         "querystring": _querystring_without_page(request),
     })

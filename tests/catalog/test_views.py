@@ -175,3 +175,21 @@ def test_search_uses_the_gin_expression_index():
 def test_prices_keep_two_decimals_on_cards(client, tree):
     product_with_sizes(name="Tee", category=tree["topwear"], price=Decimal("12.50"))
     assert "12.50 EUR" in client.get("/c/topwear/").content.decode()
+
+
+def test_search_results_take_the_listing_filters_and_sort_by_best_match(client, tree):
+    match = product_with_sizes(name="Linen shirt", category=tree["topwear"], gender="men", sizes=[("M", 2)])
+    product_with_sizes(name="Linen shirt wide", category=tree["topwear"], gender="women", sizes=[("M", 2)])
+    product_with_sizes(name="Linen shirt sold", category=tree["topwear"], gender="men", sizes=[("M", 0), ("L", 1)])
+    response = client.get("/search/", {"q": "linen shirt", "gender": "men", "size": "M"})
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["page_obj"].object_list] == [match.pk]
+    assert response.context["filter"].form.fields["sort"].choices[0][0] == "relevance"
+    page = response.content.decode()
+    assert 'name="q" value="linen shirt"' in page
+
+
+def test_search_with_a_tampered_filter_is_a_form_error_not_a_500(client, tree):
+    product_with_sizes(name="Linen shirt", category=tree["topwear"])
+    response = client.get("/search/", {"q": "linen", "size": "XXXXL", "price_min": "-5", "sort": "bogus"})
+    assert response.status_code == 200
