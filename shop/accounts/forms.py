@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from shop.catalog.importer import LETTER_SIZES, SHOE_SIZES, WAIST_SIZES
 from shop.catalog.models import Gender
 
+from .login_throttle import client_ip, login_blocked, window_seconds
 from .models import SizeType
 
 SIZE_CHOICES = {
@@ -12,6 +13,19 @@ SIZE_CHOICES = {
     SizeType.BOTTOMS: WAIST_SIZES + LETTER_SIZES,
     SizeType.SHOES: sorted(set(SHOE_SIZES["women"]) | set(SHOE_SIZES["men"]), key=int),
 }
+
+
+class LoginForm(AuthenticationForm):
+    """Checks the failed-login throttle before the password, so a blocked guess costs no hash."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if self.request is not None and login_blocked(ip=client_ip(self.request), username=username):
+            minutes = max(1, window_seconds() // 60)
+            raise forms.ValidationError(
+                f"Too many failed attempts to log in. Please wait {minutes} minutes and try again.", code="throttled"
+            )
+        return super().clean()
 
 
 class SignupForm(UserCreationForm):

@@ -1,8 +1,10 @@
-"""Sign-up, profile and likes. Login and logout are Django's own views (see urls.py)."""
+"""Sign-up, profile, likes, and login (Django's view with a failed-attempt throttle). Logout is Django's."""
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from shop.catalog.models import Product
 
-from .forms import ProfileForm, SignupForm
+from .forms import LoginForm, ProfileForm, SignupForm
+from .login_throttle import client_ip, login_failure_record, login_failures_clear
 from .selectors import liked_products
 from .services import like_set, profile_get_or_create, profile_update
 from .visitors import visitor_from_request
@@ -20,6 +23,25 @@ def _next_url(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
     return target if safe else fallback
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, answering 429 once one (IP, username) has failed too often (see login_throttle)."""
+
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        login_failures_clear(ip=client_ip(self.request), username=form.cleaned_data.get("username", ""))
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            response.status_code = 429
+        else:
+            login_failure_record(ip=client_ip(self.request), username=self.request.POST.get("username", ""))
+        return response
 
 
 def signup(request):

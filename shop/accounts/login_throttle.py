@@ -1,0 +1,63 @@
+"""Login throttling: at most LIMIT failed logins per (client IP, username) in WINDOW seconds.
+
+State is a counter in the default cache (Redis), so every web process shares it; the window starts
+at the first failure. While the limit is reached even the right password is refused, so guessing
+cannot go on. If the cache is down the check fails open (logged): a broken Redis must not lock every
+shopper out. Settings: SHOP_LOGIN_FAILURE_LIMIT (default 5), SHOP_LOGIN_FAILURE_WINDOW (seconds, 900).
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+
+def _limit() -> int:
+    return getattr(settings, "SHOP_LOGIN_FAILURE_LIMIT", 5)
+
+
+def window_seconds() -> int:
+    return getattr(settings, "SHOP_LOGIN_FAILURE_WINDOW", 15 * 60)
+
+
+def _key(*, ip: str, username: str) -> str:
+    # Hashed: usernames are free text, cache keys are not.
+    digest = hashlib.sha256(f"{ip}\0{username.strip().lower()}".encode()).hexdigest()[:32]
+    return f"login-failures:{digest}"
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR, not X-Forwarded-For: a header the client writes cannot choose its own bucket.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def login_blocked(*, ip: str, username: str) -> bool:
+    try:
+        return (cache.get(_key(ip=ip, username=username)) or 0) >= _limit()
+    except Exception:  # redis.ConnectionError and friends
+        logger.warning("login throttle: cache unavailable, letting the attempt through", exc_info=True)
+        return False
+
+
+def login_failure_record(*, ip: str, username: str) -> None:
+    key = _key(ip=ip, username=username)
+    try:
+        cache.add(key, 0, timeout=window_seconds())
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: start again
+        try:
+            cache.set(key, 1, timeout=window_seconds())
+        except Exception:
+            logger.warning("login throttle: cache unavailable, failure not counted", exc_info=True)
+    except Exception:
+        logger.warning("login throttle: cache unavailable, failure not counted", exc_info=True)
+
+
+def login_failures_clear(*, ip: str, username: str) -> None:
+    try:
+        cache.delete(_key(ip=ip, username=username))
+    except Exception:
+        logger.warning("login throttle: cache unavailable, failures not cleared", exc_info=True)
