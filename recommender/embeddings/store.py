@@ -136,7 +136,11 @@ def encoder_for_serving() -> str | None:
     product vectors, so switching encoders never leaves the shop without similar items.
     """
     configured = recommender_setting("ENCODER")
-    cached = cache.get("recommender:serving-encoder")
+    try:
+        cached = cache.get("recommender:serving-encoder")
+    except Exception:  # a stopped Redis is a cache miss: the answer comes from PostgreSQL
+        logger.warning("serving encoder: cache unavailable, reading the database")
+        cached = None
     if cached:
         return cached
     from shop.catalog.models import ProductImage
@@ -150,7 +154,10 @@ def encoder_for_serving() -> str | None:
     else:
         counts = _product_vector_counts()
         serving = max(counts, key=lambda name: (counts[name], name == configured)) if counts else configured
-    cache.set("recommender:serving-encoder", serving, timeout=60)
+    try:
+        cache.set("recommender:serving-encoder", serving, timeout=60)
+    except Exception:
+        pass  # already logged by the get above
     return serving
 
 

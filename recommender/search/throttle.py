@@ -3,11 +3,16 @@
 A client is the signed-in user, else the IP (DRF's get_ident, which honours NUM_PROXIES). The rate
 is RECOMMENDER["PHOTO_SEARCH_RATE"] (default 20/min); state lives in the default cache (Redis), so
 every web process shares it. Used as a DRF throttle by the API and called directly by the page.
+A stopped cache lets the request through (logged): the rate is a guard, not a gate.
 """
+
+import logging
 
 from rest_framework.throttling import SimpleRateThrottle
 
 from recommender.conf import recommender_setting
+
+logger = logging.getLogger(__name__)
 
 
 class PhotoSearchThrottle(SimpleRateThrottle):
@@ -15,6 +20,13 @@ class PhotoSearchThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return recommender_setting("PHOTO_SEARCH_RATE")
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # redis.ConnectionError and friends
+            logger.warning("photo search throttle: cache unavailable, letting the request through")
+            return True
 
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)
