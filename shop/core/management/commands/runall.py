@@ -27,13 +27,18 @@ class Command(BaseCommand):
     def handle(self, *args, addr, concurrency, **options):
         env = dict(os.environ, DATABASE_URL=self._database_url(), REDIS_URL=settings.CELERY_BROKER_URL)
         python = sys.executable
+        # Each pool process runs the image encoder with its own threads: share the cores out
+        # rather than let two pools of threads fight over them.
+        worker_env = dict(env, OMP_NUM_THREADS=str(max(1, (os.cpu_count() or 1) // concurrency)))
         commands = {
             "web": [python, "manage.py", "runserver", addr],
             "worker": [python, "-m", "celery", "-A", "shop", "worker", "-l", "info", f"--concurrency={concurrency}"],
             "beat": [python, "-m", "celery", "-A", "shop", "beat", "-l", "info"],
         }
         children = {
-            name: subprocess.Popen(cmd, env=env, cwd=settings.BASE_DIR, start_new_session=True)
+            name: subprocess.Popen(
+                cmd, env=worker_env if name == "worker" else env, cwd=settings.BASE_DIR, start_new_session=True
+            )
             for name, cmd in commands.items()
         }
         stopping = False
