@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from recommender.conf import recommender_setting
 from recommender.embeddings import service, store
-from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
+from recommender.models import EmbeddingStatus, EvaluationRun, ImageEmbedding, ProductEmbedding, RecommenderSettings
 from recommender.tasks import embed_images_enqueue
 from recommender.embeddings.loading import ImageRejected, load_image
 from shop.catalog.admin import ProductAdmin, ProductImageInline, VariantInline
@@ -161,3 +161,40 @@ class ImageEmbeddingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(RecommenderSettings)
+class RecommenderSettingsAdmin(admin.ModelAdmin):
+    """The one settings row: tuned blend weights (tune_weights writes them), editable by staff."""
+
+    list_display = ("__str__", "weights", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request):
+        return not RecommenderSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return True  # deleting the row = back to the default weights
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "k", "started_at", "finished_at", "step", "error")
+    list_filter = ("kind",)
+    readonly_fields = [f.name for f in EvaluationRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# The health dashboard's URLs join the admin's own (additively: the site's other URLs are untouched).
+_admin_urls = admin.site.get_urls
+
+
+def _with_health_urls():
+    from recommender.dashboard import health_urls
+
+    return health_urls(admin.site) + _admin_urls()
+
+
+admin.site.get_urls = _with_health_urls

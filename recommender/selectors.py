@@ -15,16 +15,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
+from django.db.models import Subquery
 
 from recommender.behaviour.selectors import co_occurring, trending
 from recommender.conf import recommender_setting
-from recommender.models import NeighbourKind
+from recommender.models import NeighbourKind, ProductSignal, SignalGeneration
 from recommender.embeddings.store import encoder_for_serving, product_neighbours
 from recommender.profiles import StyleProfile
 from recommender.ranking import Candidate, Source
 from recommender.search.vector_query import nearest_products
 
 SESSION_ANCHORS = 3  # the latest views that seed "because you viewed"
+FAVOURITE_CATEGORIES = 3  # categories whose trending items join a shopper's "for you" candidates
 
 
 def _per_source() -> int:
@@ -56,6 +58,23 @@ def trending_candidates(*, exclude: Iterable[int] = ()) -> list[Candidate]:
         Candidate.from_source(product_id, Source.TRENDING, score)
         for product_id, score in trending(k=_per_source(), exclude=exclude)
     ]
+
+
+def favourite_category_trending_candidates(*, profile: StyleProfile, categories: int = FAVOURITE_CATEGORIES,
+                                           exclude: Iterable[int] = ()) -> list[Candidate]:
+    """Trending within the shopper's favourite categories (by share of interest): one query.
+
+    Scores are the catalogue-wide trending values (relative source), so an item trending in a small category still
+    counts less than the shop's best seller; the attribute evidence added later says it is in a category they like.
+    """
+    favourite = [c for c, _ in sorted(profile.categories.items(), key=lambda kv: (-kv[1], kv[0]))[:categories]]
+    if not favourite:
+        return []
+    rows = (ProductSignal.objects.filter(generation=Subquery(SignalGeneration.objects.filter(pk=1).values("current")[:1]),
+                                         category_id__in=favourite, trending__gt=0)
+            .exclude(product_id__in=list(exclude)).order_by("-trending", "product_id")
+            .values_list("product_id", "trending")[: _per_source() * len(favourite)])
+    return [Candidate.from_source(product_id, Source.TRENDING, score) for product_id, score in rows]
 
 
 def profile_candidates(*, profile: StyleProfile) -> list[Candidate]:

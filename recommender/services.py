@@ -11,12 +11,15 @@ guest has trending plus what they viewed this visit.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from recommender import selectors
 from recommender.conf import recommender_setting
 from recommender.facts import product_facts
 from recommender.profiles import StyleProfile, style_profile_for
 from recommender.ranking import Candidate, Placement, Ranked, Request, Shopper, Source, merge, rank
+
+HOME_ANCHORS = 5  # liked / carted / bought items whose neighbours feed "for you"
 
 # Which sources feed which rail: (rail name, placement, sources).
 PRODUCT_RAILS = (
@@ -60,14 +63,69 @@ def gather(
             found += selectors.profile_candidates(profile=profile)
         if Source.SESSION in wanted:
             found += selectors.session_candidates(profile=profile)
-        recent = list(profile.recent_ids[:3])
+        # Their strongest liked, carted or bought items (decayed): anchors for "looks like" and behaviour
+        # neighbours when they have not browsed this visit.
+        liked = [pid for pid, _ in profile.liked[:HOME_ANCHORS]]
+        if liked and Source.VISUAL in wanted:
+            found += selectors.visual_candidates(anchor_ids=liked[:1])  # one HNSW scan; profile covers the rest
+        recent = list(profile.recent_ids[:3]) or liked
         if recent and Source.CO_VIEW in wanted:
             found += selectors.behaviour_candidates(anchor_ids=recent, source=Source.CO_VIEW)
-        if profile.bought_ids and Source.CO_BUY in wanted:
-            found += selectors.behaviour_candidates(anchor_ids=sorted(profile.bought_ids)[:5], source=Source.CO_BUY)
+        bought = liked or sorted(profile.bought_ids)[:HOME_ANCHORS]
+        if bought and Source.CO_BUY in wanted:
+            found += selectors.behaviour_candidates(anchor_ids=bought, source=Source.CO_BUY)
+        if Source.TRENDING in wanted:
+            found += selectors.favourite_category_trending_candidates(profile=profile, exclude=anchor_ids)
     if Source.TRENDING in wanted and placement in (Placement.HOME, Placement.CART):
         found += selectors.trending_candidates(exclude=anchor_ids)
     return found
+
+
+@dataclass
+class RecommendInputs:
+    """Everything `rank` needs for one request, fetched once; `ranked(weights)` re-ranks without queries."""
+
+    candidates: list[Candidate]
+    facts: dict
+    shopper: Shopper
+    request: Request
+
+    def ranked(self, weights: dict[str, float] | None = None) -> list[Ranked]:
+        return rank(
+            self.candidates, facts=self.facts, shopper=self.shopper, request=self.request,
+            weights=weights or recommendation_weights(), mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
+        )
+
+
+def recommend_inputs(
+    *,
+    placement: Placement | str,
+    user=None,
+    session_key: str | None = None,
+    anchor_ids: Sequence[int] = (),
+    k: int = 12,
+    sources: Iterable[Source] | None = None,
+    profile: StyleProfile | None = None,
+    category_ids: frozenset[int] | None = None,
+    price_min: float | None = None,
+    price_max: float | None = None,
+    size: str | None = None,
+) -> RecommendInputs:
+    placement = Placement(placement)
+    profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key)
+    candidates = merge(gather(placement=placement, profile=profile, anchor_ids=anchor_ids, sources=sources))
+    facts = product_facts(product_ids=[c.product_id for c in candidates])
+    if placement == Placement.HOME:
+        categories = {pid: fact.category_id for pid, fact in facts.items()}
+        candidates = merge(
+            [*candidates, *selectors.attribute_candidates(candidates=candidates, profile=profile, categories=categories)]
+        )
+        candidates = selectors.anchor_profile_evidence(candidates, profile=profile, facts=facts)
+    request = Request(
+        placement=placement, k=k, anchor_ids=frozenset(anchor_ids), category_ids=category_ids,
+        price_min=price_min, price_max=price_max, size=size,
+    )
+    return RecommendInputs(candidates=candidates, facts=facts, shopper=shopper_of(profile), request=request)
 
 
 def recommend(
@@ -85,21 +143,7 @@ def recommend(
     size: str | None = None,
     weights: dict[str, float] | None = None,
 ) -> list[Ranked]:
-    placement = Placement(placement)
-    profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key)
-    candidates = merge(gather(placement=placement, profile=profile, anchor_ids=anchor_ids, sources=sources))
-    facts = product_facts(product_ids=[c.product_id for c in candidates])
-    if placement == Placement.HOME:
-        categories = {pid: fact.category_id for pid, fact in facts.items()}
-        candidates = merge(
-            [*candidates, *selectors.attribute_candidates(candidates=candidates, profile=profile, categories=categories)]
-        )
-        candidates = selectors.anchor_profile_evidence(candidates, profile=profile, facts=facts)
-    request = Request(
-        placement=placement, k=k, anchor_ids=frozenset(anchor_ids), category_ids=category_ids,
-        price_min=price_min, price_max=price_max, size=size,
-    )
-    return rank(
-        candidates, facts=facts, shopper=shopper_of(profile), request=request,
-        weights=weights or recommendation_weights(), mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
-    )
+    return recommend_inputs(
+        placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids, k=k, sources=sources,
+        profile=profile, category_ids=category_ids, price_min=price_min, price_max=price_max, size=size,
+    ).ranked(weights)

@@ -104,3 +104,12 @@ def embed_texts_enqueue(product_ids: list[int]) -> bool:
         logger.warning("could not queue text embeddings for products %s; the reconciler will pick them up", product_ids)
         return False
     return True
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=1800, time_limit=1900)
+def evaluate_task(run_id: int) -> dict:
+    """Run a queued EvaluationRun (see recommender.evaluation.service); progress goes to the cache and the row."""
+    from recommender.evaluation.service import evaluation_run_execute
+
+    run = evaluation_run_execute(run_id=run_id)
+    return {"run": run.pk, "step": run.step}

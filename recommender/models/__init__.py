@@ -11,9 +11,12 @@ from recommender.models.behaviour import (
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.models.interactions import Interaction, InteractionKind
 from recommender.models.text import TextEmbedding
+from recommender.models.tuning import EvaluationKind, EvaluationRun, RecommenderSettings
 
 __all__ = [
     "EmbeddingStatus",
+    "EvaluationKind",
+    "EvaluationRun",
     "ImageEmbedding",
     "Interaction",
     "InteractionKind",
@@ -21,6 +24,7 @@ __all__ = [
     "NeighbourKind",
     "ProductEmbedding",
     "ProductSignal",
+    "RecommenderSettings",
     "RebuildKind",
     "SignalGeneration",
     "SignalRebuild",

@@ -1,0 +1,1 @@
+"""Offline evaluation of the recommender: temporal split, metrics, runner, report, weight tuning."""

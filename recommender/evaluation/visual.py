@@ -1,0 +1,60 @@
+"""Visual quality from images alone: P@10 of same-category neighbours.
+
+In: every active product's vector for one encoder and its category (on an imported catalogue, the leaf category is
+the articleType). Out: {"products", "p_at_10"}: for each product, the share of its 10 nearest other products (cosine,
+exact, numpy) in its own category, averaged. Products whose category has no other member are left out (no hit is
+possible). `query_ids` restricts which products are asked about (e.g. a held-out half), the neighbours still come
+from the whole catalogue.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender.embeddings.store import encoder_for_serving, parse_vector
+from recommender.models import ProductEmbedding
+
+
+def product_vectors(*, encoder: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids, categories, unit vectors) of active products with a vector, ordered by id."""
+    encoder = encoder or encoder_for_serving()
+    rows = (ProductEmbedding.objects.filter(encoder=encoder, product__is_active=True).order_by("product_id")
+            .values_list("product_id", "product__category_id", "vector"))
+    ids, categories, vectors = [], [], []
+    for product_id, category_id, vector in rows:
+        ids.append(product_id)
+        categories.append(category_id)
+        vectors.append(parse_vector(vector))
+    if not ids:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0), np.float32)
+    matrix = np.stack(vectors).astype(np.float32)
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return np.array(ids), np.array(categories), matrix
+
+
+def precision_at_k_same_category(vectors: np.ndarray, categories: np.ndarray, *, k: int = 10,
+                                 query: np.ndarray | None = None) -> tuple[int, float]:
+    """Pure: (products asked about, mean P@k). `query`: boolean mask of rows to ask about (default all)."""
+    n = len(categories)
+    if n < 2:
+        return 0, 0.0
+    _, counts = np.unique(categories, return_counts=True)
+    size = dict(zip(np.unique(categories).tolist(), counts.tolist()))
+    rows = np.flatnonzero(query if query is not None else np.ones(n, bool))
+    rows = rows[[size[c] > 1 for c in categories[rows].tolist()]]
+    hits = []
+    for start in range(0, len(rows), 512):
+        batch = rows[start:start + 512]
+        sims = vectors[batch] @ vectors.T
+        sims[np.arange(len(batch)), batch] = -np.inf  # never your own neighbour
+        top = np.argpartition(-sims, min(k, n - 1) - 1, axis=1)[:, :k]
+        hits.append((categories[top] == categories[batch][:, None]).mean(axis=1))
+    if not hits:
+        return 0, 0.0
+    return len(rows), float(np.concatenate(hits).mean())
+
+
+def visual_evaluate(*, encoder: str | None = None, k: int = 10) -> dict:
+    _, categories, vectors = product_vectors(encoder=encoder)
+    asked, p = precision_at_k_same_category(vectors, categories, k=k)
+    return {"products": asked, "p_at_10": round(p, 4)}
