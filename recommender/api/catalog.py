@@ -65,6 +65,8 @@ class SimilarQuery(serializers.Serializer):
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
+    # Ids are digits: anything else is a 404 at the router (it was a ValueError, a 500, in `similar`).
+    lookup_value_regex = r"[0-9]+"
     queryset = Product.objects.active().for_listing().order_by("-created_at", "-id")
 
     @extend_schema(
