@@ -7,8 +7,9 @@ Out: ``features(x)`` -> [n, 1280] globally average-pooled features (the embeddin
 
 Lite0 differs from B0 in ways that matter for the weights to fit: no squeeze-and-excite, ReLU6
 instead of Swish, stem (32) and head (1280) widths fixed. The checkpoint was ported from the
-TensorFlow release, so stride-2 convolutions pad like TF's "SAME" (extra pixel on the bottom/right);
-symmetric padding shifts every feature map by half a pixel and measurably hurts predictions.
+TensorFlow release, so stride-2 convolutions pad like TF's "SAME" (the extra pixel goes bottom/right).
+Symmetric padding shifts every feature map by half a pixel: on 360 fashion-5k photos it lowered the
+log-probability of a sensible ImageNet class in 5 of 6 article types (Watches top-1 0.80 -> 0.72).
 """
 
 from __future__ import annotations
