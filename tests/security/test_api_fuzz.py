@@ -12,6 +12,7 @@ import hypothesis
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.cache import cache
 from django.db import close_old_connections
 from hypothesis import HealthCheck
 from schemathesis.checks import not_a_server_error
@@ -41,6 +42,7 @@ def wsgi_in_the_test_transaction():
 
 @pytest.fixture
 def catalogue(db, settings, wsgi_in_the_test_transaction):
+    cache.clear()  # another test's serving encoder or throttle counts may still be in the shared Redis
     settings.RECOMMENDER = {**getattr(settings, "RECOMMENDER", {}), "PHOTO_SEARCH_RATE": "100000/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
                                "DEFAULT_THROTTLE_RATES": {"events": "100000/min"}}
