@@ -7,12 +7,12 @@ rail are not repeated in a later one. The cards' products come from one `for_lis
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from recommender.conf import recommender_setting
-from recommender.facts import product_facts
 from recommender.profiles import style_profile_for
-from recommender.ranking import Candidate, Placement, Request, Source, merge, rank
-from recommender.selectors import anchor_profile_evidence, attribute_candidates
-from recommender.services import gather, recommendation_weights, shopper_of
+from recommender.ranking import Candidate, Placement, Source, rank
+from recommender.services import recommend_inputs, recommendation_weights
 from shop.catalog.models import Product
 from shop.catalog.rails import Rail, RailItem
 
@@ -37,21 +37,14 @@ def rails_provider(request, *, placement: str, product=None, cart=None) -> list[
     if placement != "home" and not anchors:
         return []
     kind = Placement(placement)
-    candidates = merge(gather(placement=kind, profile=profile, anchor_ids=anchors))
-    facts = product_facts(product_ids=[c.product_id for c in candidates])
-    if kind == Placement.HOME:
-        categories = {pid: fact.category_id for pid, fact in facts.items()}
-        candidates = merge([*candidates, *attribute_candidates(candidates=candidates, profile=profile, categories=categories)])
-        candidates = anchor_profile_evidence(candidates, profile=profile, facts=facts)
+    inputs = recommend_inputs(placement=kind, profile=profile, anchor_ids=anchors, k=RAIL_SIZE)
     weights = recommendation_weights()
-    shopper = shopper_of(profile)
     shown: set[int] = set()
     ranked_rails = []
     for name, title, sources in RAILS[placement]:
-        subset = _restrict(candidates, sources)
         ranked = rank(
-            subset, facts=facts, shopper=shopper, weights=weights,
-            request=Request(placement=kind, k=RAIL_SIZE, anchor_ids=frozenset(anchors) | frozenset(shown)),
+            _restrict(inputs.candidates, sources), facts=inputs.facts, shopper=inputs.shopper, weights=weights,
+            request=replace(inputs.request, anchor_ids=inputs.request.anchor_ids | frozenset(shown)),
             mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
         )
         shown.update(item.product_id for item in ranked)

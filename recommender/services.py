@@ -21,13 +21,6 @@ from recommender.ranking import Candidate, Placement, Ranked, Request, Shopper, 
 
 HOME_ANCHORS = 5  # liked / carted / bought items whose neighbours feed "for you"
 
-# Which sources feed which rail: (rail name, placement, sources).
-PRODUCT_RAILS = (
-    ("looks_like", (Source.VISUAL,)),
-    ("bought_together", (Source.CO_BUY,)),
-    ("also_viewed", (Source.CO_VIEW,)),
-)
-
 
 def recommendation_weights() -> dict[str, float]:
     """Tuned weights when staff saved some (recommender.tuning), else RECOMMENDER["WEIGHTS"]."""
