@@ -28,10 +28,12 @@ def dead_port() -> int:
 @pytest.fixture
 def redis_stopped(settings):
     dead = f"redis://127.0.0.1:{dead_port()}/0"
+    # Read before the settings change: Celery loads its configuration from Django settings lazily, on
+    # first use, and would otherwise "save" the dead URL and leave it behind for later tests.
+    saved = app.conf.broker_url
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}}
     settings.CELERY_BROKER_URL = dead
     # The Celery app read its broker at start-up and keeps a connection pool: repoint it, drop the pools.
-    saved = app.conf.broker_url
     app.conf.broker_url = dead
     app._pool = None
     app.amqp._producer_pool = None
