@@ -65,9 +65,8 @@ def run(*, products: int, events: int, seconds: float = 20.0, concurrency: int =
 
 def _history(*, first_product: int, products: int, events: int, seed: int) -> tuple[list[int], list[str]]:
     """Interactions by the signals bench's generator, COPYed in; signals rebuilt. Returns (user ids, guest keys)."""
-    from recommender.behaviour.services import KIND_CODES, signals_rebuild
-    from recommender.bench.signals import _events
-    from recommender.conf import recommender_setting
+    from recommender.behaviour.services import signals_rebuild
+    from recommender.bench.signals import _events, copy_interactions
 
     rng = np.random.default_rng(seed)
     end = time.time()
@@ -82,23 +81,8 @@ def _history(*, first_product: int, products: int, events: int, seed: int) -> tu
         cursor.execute("SELECT min(id) FROM auth_user")
         first_user = cursor.fetchone()[0]
         shopper, product, kind, at = _events(rng, events=events, products=products, shoppers=shoppers, end=end)
-        weights = recommender_setting("INTERACTION_WEIGHTS")
-        names = {code: name for name, code in KIND_CODES.items()}
-        weight_of = {code: weights[name] for code, name in names.items()}
-        window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
-        collapse = {KIND_CODES[k] for k in recommender_setting("COLLAPSE_KINDS")}
-        with cursor.cursor.copy("COPY recommender_interaction (user_id, session_key, product_id, kind, weight, rail, "
-                                "order_id, variant_id, bucket, created_at) FROM STDIN") as copy:
-            lines = []
-            for s, p, k, t in zip(shopper.tolist(), product.tolist(), kind.tolist(), at.tolist()):
-                who = f"{first_user + s}\t\\N" if s < user_count else f"\\N\tbench-guest-{s}"
-                bucket = t // window if k in collapse else (0 if k == KIND_CODES["like"] else "\\N")
-                stamp = datetime.fromtimestamp(t, dt_timezone.utc).isoformat()
-                lines.append(f"{who}\t{first_product + p}\t{names[k]}\t{weight_of[k]}\t\t\\N\t\\N\t{bucket}\t{stamp}\n")
-                if len(lines) >= 50_000:
-                    copy.write("".join(lines))
-                    lines.clear()
-            copy.write("".join(lines))
+        copy_interactions(cursor, shopper=shopper, product=product, kind=kind, at=at,
+                          first_user=first_user, first_product=first_product, user_count=user_count)
         cursor.execute("ANALYZE recommender_interaction")
     signals_rebuild(now=datetime.fromtimestamp(end, dt_timezone.utc))
     active = np.unique(shopper)

@@ -83,25 +83,36 @@ def _fill(alias: str, *, events: int, products: int, shoppers: int, seed: int) -
         first_user = cursor.fetchone()[0]
         rows = _events(rng, events=events, products=products, shoppers=shoppers, end=end.timestamp())
         shopper, product, kind, at = rows
-        weights = recommender_setting("INTERACTION_WEIGHTS")
-        names = {code: name for name, code in KIND_CODES.items()}
-        weight_of = {code: weights[name] for code, name in names.items()}
-        window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
-        collapse = {KIND_CODES[k] for k in recommender_setting("COLLAPSE_KINDS")}
-        with cursor.cursor.copy("COPY recommender_interaction (user_id, session_key, product_id, kind, weight, rail, "
-                                "order_id, variant_id, bucket, created_at) FROM STDIN") as copy:
-            lines = []
-            for s, p, k, t in zip(shopper.tolist(), product.tolist(), kind.tolist(), at.tolist()):
-                who = f"{first_user + s}\t\\N" if s < users else f"\\N\tbench-guest-{s}"
-                bucket = t // window if k in collapse else (0 if k == KIND_CODES["like"] else "\\N")
-                stamp = datetime.fromtimestamp(t, dt_timezone.utc).isoformat()
-                lines.append(f"{who}\t{first_product + p}\t{names[k]}\t{weight_of[k]}\t\t\\N\t\\N\t{bucket}\t{stamp}\n")
-                if len(lines) >= 50_000:
-                    copy.write("".join(lines))
-                    lines.clear()
-            copy.write("".join(lines))
+        copy_interactions(cursor, shopper=shopper, product=product, kind=kind, at=at,
+                          first_user=first_user, first_product=first_product, user_count=users)
         cursor.execute("ANALYZE recommender_interaction")
     return end
+
+
+def copy_interactions(cursor, *, shopper, product, kind, at, first_user: int, first_product: int,
+                      user_count: int) -> None:
+    """COPY synthetic events (arrays from `_events`) into recommender_interaction.
+
+    Shoppers below `user_count` are the scratch users, the rest guests; weights and collapse
+    buckets follow the same settings as real recording.
+    """
+    weights = recommender_setting("INTERACTION_WEIGHTS")
+    names = {code: name for name, code in KIND_CODES.items()}
+    weight_of = {code: weights[name] for code, name in names.items()}
+    window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
+    collapse = {KIND_CODES[k] for k in recommender_setting("COLLAPSE_KINDS")}
+    with cursor.cursor.copy("COPY recommender_interaction (user_id, session_key, product_id, kind, weight, rail, "
+                            "order_id, variant_id, bucket, created_at) FROM STDIN") as copy:
+        lines = []
+        for s, p, k, t in zip(shopper.tolist(), product.tolist(), kind.tolist(), at.tolist()):
+            who = f"{first_user + s}\t\\N" if s < user_count else f"\\N\tbench-guest-{s}"
+            bucket = t // window if k in collapse else (0 if k == KIND_CODES["like"] else "\\N")
+            stamp = datetime.fromtimestamp(t, dt_timezone.utc).isoformat()
+            lines.append(f"{who}\t{first_product + p}\t{names[k]}\t{weight_of[k]}\t\t\\N\t\\N\t{bucket}\t{stamp}\n")
+            if len(lines) >= 50_000:
+                copy.write("".join(lines))
+                lines.clear()
+        copy.write("".join(lines))
 
 
 def _events(rng, *, events: int, products: int, shoppers: int, end: float):
