@@ -15,6 +15,7 @@ import atexit
 import os
 import signal
 import socket
+import time
 import warnings
 from urllib.parse import quote
 from pathlib import Path
@@ -41,6 +42,19 @@ def postgres_url(name: str) -> str:
     return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port or 5432}/{name}"
 
 
+# pgserver starts PostgreSQL with initdb's defaults, sized for a small laptop: 128 MB of shared
+# buffers hold a fifth of a 100k-product HNSW index on 1280-d vectors, so every scan reads most of
+# its pages through the kernel. These go into `vitrine.conf`, included from postgresql.conf.
+SERVER_SETTINGS = {
+    "shared_buffers": os.environ.get("VITRINE_PG_SHARED_BUFFERS", "1GB"),
+    "effective_cache_size": "4GB",
+    "maintenance_work_mem": "512MB",  # HNSW builds crawl once the graph outgrows it
+    "work_mem": "16MB",
+    "random_page_cost": "1.1",  # the data sits on local disk or in the page cache
+    "max_connections": "200",  # tests, web, worker and beat processes share one server
+}
+
+
 def _postgres_server():
     if "postgres" not in _handles:
         with warnings.catch_warnings():
@@ -48,9 +62,52 @@ def _postgres_server():
             warnings.simplefilter("ignore")
             import pgserver
 
-        (DATA_DIR).mkdir(parents=True, exist_ok=True)
-        _handles["postgres"] = pgserver.get_server(DATA_DIR / "postgres", cleanup_mode="stop")
+        pgdata = DATA_DIR / "postgres"
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        fresh = not (pgdata / "PG_VERSION").exists()
+        if not fresh:
+            _write_server_settings(pgdata)  # read by the start below when the server is not running yet
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        if _write_server_settings(pgdata) or not fresh:
+            _apply_server_settings(server, fresh=fresh)
+        _handles["postgres"] = server
     return _handles["postgres"]
+
+
+def _write_server_settings(pgdata: Path) -> bool:
+    """Write vitrine.conf and include it from postgresql.conf; True when either file changed."""
+    changed = False
+    conf, ours = pgdata / "postgresql.conf", pgdata / "vitrine.conf"
+    text = "".join(f"{name} = '{value}'\n" for name, value in SERVER_SETTINGS.items())
+    if not ours.exists() or ours.read_text() != text:
+        ours.write_text(text)
+        ours.chmod(0o644)  # the server runs as pgserver's own user when we are root
+        changed = True
+    include = "include_if_exists = 'vitrine.conf'\n"
+    if include not in conf.read_text():
+        with conf.open("a") as handle:
+            handle.write("\n# Vitrine's settings (shop/core/embedded.py)\n" + include)
+        changed = True
+    return changed
+
+
+def _apply_server_settings(server, *, fresh: bool) -> None:
+    """Restart the server when its settings are not vitrine.conf's, unless other processes use it.
+
+    Other processes would lose their connections: a server someone else started keeps its settings
+    until its last user lets go of it and the next start reads the file.
+    """
+    from pgserver._commands import pg_ctl
+
+    if not fresh and set(server.global_process_id_list.get()) - {os.getpid()}:
+        return
+    server.psql("SELECT pg_reload_conf();")
+    time.sleep(0.3)  # the reload is a signal: give the postmaster a moment to read the files
+    pending = server.psql("SELECT count(*) FROM pg_settings WHERE pending_restart;")
+    if not any(line.strip().isdigit() and int(line) > 0 for line in pending.splitlines()):
+        return
+    pg_ctl(["-w", "restart", "-l", str(server.log)], pgdata=server.pgdata, user=server.system_user, timeout=60)
+    server.ensure_postgres_running()  # picks up the new postmaster's pid, so cleanup stops the right one
 
 
 def redis_url(db: int = 0) -> str:
