@@ -2,12 +2,15 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The recommender's pages and API, by dotted path: the shop's own apps never import it.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files: no CDN.
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("recommender.api.urls")),
     path("", include("recommender.urls")),
     path("cart/", include("shop.cart.urls")),

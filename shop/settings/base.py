@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "shop.core",
     "shop.catalog",
@@ -122,6 +123,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
     "DESCRIPTION": "Catalogue, recommendations, photo search and shopper events.",
     "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, never a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 
 from recommender.models import Interaction
@@ -95,3 +98,13 @@ def test_the_openapi_schema_describes_every_endpoint(client):
     for path in ("/api/products/", "/api/products/{id}/similar/", "/api/recommendations/", "/api/events/",
                  "/api/search/photo/"):
         assert path in schema
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_the_api_docs_pages_load_their_assets_from_our_static_files(client, url):
+    page = client.get(url).content.decode()
+    assert "/api/schema/" in page
+    assert "drf_spectacular_sidecar/" in page  # Swagger UI / ReDoc from the sidecar package
+    assert "cdn." not in page and "unpkg" not in page
+    asset = re.search(r'src="(/static/drf_spectacular_sidecar/[^"]+\.js)"', page).group(1)
+    assert finders.find(asset.removeprefix("/static/")), asset
