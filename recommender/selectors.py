@@ -20,7 +20,7 @@ from django.db.models import Subquery
 from recommender.behaviour.selectors import co_occurring, trending
 from recommender.conf import recommender_setting
 from recommender.models import NeighbourKind, ProductSignal, SignalGeneration
-from recommender.embeddings.store import encoder_for_serving, product_neighbours
+from recommender.embeddings.store import encoder_for_serving, neighbours_of_products
 from recommender.profiles import StyleProfile
 from recommender.ranking import Candidate, Source
 from recommender.search.vector_query import nearest_products
@@ -34,12 +34,19 @@ def _per_source() -> int:
 
 
 def visual_candidates(*, anchor_ids: Sequence[int], source: Source = Source.VISUAL) -> list[Candidate]:
-    """Products that look like each anchor: one HNSW scan per anchor (anchors are few: 1 to 3)."""
-    found = []
-    for anchor in anchor_ids:
-        for neighbour in product_neighbours(product_id=anchor, k=_per_source()):
-            found.append(Candidate.from_source(neighbour.product_id, source, 1.0 - neighbour.distance, anchor_id=anchor))
-    return found
+    """Products that look like each anchor: one query, one HNSW scan per anchor."""
+    return visual_candidates_by_source({source: anchor_ids})
+
+
+def visual_candidates_by_source(anchors: dict[Source, Sequence[int]]) -> list[Candidate]:
+    """Look-alikes for several sources' anchors (e.g. session views and liked items) in one query."""
+    neighbours = neighbours_of_products(product_ids=[a for ids in anchors.values() for a in ids], k=_per_source())
+    return [
+        Candidate.from_source(neighbour.product_id, source, 1.0 - neighbour.distance, anchor_id=anchor)
+        for source, ids in anchors.items()
+        for anchor in dict.fromkeys(ids)
+        for neighbour in neighbours.get(anchor, [])
+    ]
 
 
 def behaviour_candidates(*, anchor_ids: Iterable[int], source: Source) -> list[Candidate]:
@@ -105,9 +112,13 @@ def anchor_profile_evidence(candidates: list[Candidate], *, profile: StyleProfil
     return anchored
 
 
+def session_anchors(profile: StyleProfile) -> list[int]:
+    """What they viewed this visit: looks-alike of these are new guests' first personal signal."""
+    return list(profile.recent_ids[:SESSION_ANCHORS])
+
+
 def session_candidates(*, profile: StyleProfile) -> list[Candidate]:
-    """Looks like what they viewed this visit: new guests' first personal signal."""
-    return visual_candidates(anchor_ids=list(profile.recent_ids[:SESSION_ANCHORS]), source=Source.SESSION)
+    return visual_candidates(anchor_ids=session_anchors(profile), source=Source.SESSION)
 
 
 def attribute_candidates(*, candidates: Iterable[Candidate], profile: StyleProfile, categories: dict[int, int]) -> list[Candidate]:

@@ -20,6 +20,7 @@ from recommender.profiles import StyleProfile, style_profile_for
 from recommender.ranking import Candidate, Placement, Ranked, Request, Shopper, Source, merge, rank
 
 HOME_ANCHORS = 5  # liked / carted / bought items whose neighbours feed "for you"
+HOME_VISUAL_ANCHORS = 3  # ... of which the strongest have their look-alikes fetched
 
 
 def recommendation_weights() -> dict[str, float]:
@@ -54,13 +55,17 @@ def gather(
     if placement == Placement.HOME:
         if Source.PROFILE in wanted:
             found += selectors.profile_candidates(profile=profile)
-        if Source.SESSION in wanted:
-            found += selectors.session_candidates(profile=profile)
         # Their strongest liked, carted or bought items (decayed): anchors for "looks like" and behaviour
-        # neighbours when they have not browsed this visit.
+        # neighbours when they have not browsed this visit. Look-alikes of these and of this visit's views
+        # come from one query (one HNSW scan per anchor).
         liked = [pid for pid, _ in profile.liked[:HOME_ANCHORS]]
+        visual = {}
+        if Source.SESSION in wanted:
+            visual[Source.SESSION] = selectors.session_anchors(profile)
         if liked and Source.VISUAL in wanted:
-            found += selectors.visual_candidates(anchor_ids=liked[:1])  # one HNSW scan; profile covers the rest
+            visual[Source.VISUAL] = liked[:HOME_VISUAL_ANCHORS]
+        if any(visual.values()):
+            found += selectors.visual_candidates_by_source(visual)
         recent = list(profile.recent_ids[:3]) or liked
         if recent and Source.CO_VIEW in wanted:
             found += selectors.behaviour_candidates(anchor_ids=recent, source=Source.CO_VIEW)

@@ -175,31 +175,48 @@ class Neighbour:
 
 def product_neighbours(*, product_id: int, k: int = 8, encoder: str | None = None) -> list[Neighbour]:
     """The k products whose vectors are nearest to this product's: one HNSW index scan."""
+    return neighbours_of_products(product_ids=[product_id], k=k, encoder=encoder).get(product_id, [])
+
+
+def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: str | None = None
+                           ) -> dict[int, list[Neighbour]]:
+    """{product id: its k nearest products}, for several products in one statement (one HNSW scan each).
+
+    A LATERAL join runs the index scan once per anchor row, with that anchor's vector as the scan's
+    parameter; a product without a vector under `encoder` maps to [].
+    """
+    ids = list(dict.fromkeys(int(pid) for pid in product_ids))
+    found: dict[int, list[Neighbour]] = {pid: [] for pid in ids}
+    if not ids:
+        return found
     encoder = encoder or encoder_for_serving()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT vector_dims(vector) FROM recommender_productembedding WHERE product_id = %s AND encoder = %s",
-            [product_id, encoder],
+            "SELECT product_id, vector_dims(vector) FROM recommender_productembedding "
+            "WHERE encoder = %s AND product_id = ANY(%s)",
+            [encoder, ids],
         )
-        row = cursor.fetchone()
-        if row is None:
-            return []
-        dim = int(row[0])
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(recommender_setting('HNSW_EF_SEARCH'))}")
-        # The query vector is a scalar subquery (an InitPlan), so the planner treats it as a constant
-        # and walks the partial HNSW index instead of sorting every row.
+        dims = dict(cursor.fetchall())
+        if not dims:
+            return found
+        # One encoder has one width; the cast below must name it to match the partial index's expression.
+        dim = max(set(dims.values()), key=list(dims.values()).count)
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(int(recommender_setting('HNSW_EF_SEARCH')), k + 1)}")
         cursor.execute(
             f"""
-            SELECT product_id, (vector::vector({dim})) <=> (
-                       SELECT vector::vector({dim}) FROM recommender_productembedding
-                        WHERE product_id = %s AND encoder = %s) AS distance
-              FROM recommender_productembedding
-             WHERE encoder = %s AND product_id <> %s
-             ORDER BY (vector::vector({dim})) <=> (
-                       SELECT vector::vector({dim}) FROM recommender_productembedding
-                        WHERE product_id = %s AND encoder = %s)
-             LIMIT %s
+            SELECT a.product_id, n.product_id, n.distance
+              FROM recommender_productembedding a
+             CROSS JOIN LATERAL (
+                   SELECT e.product_id, (e.vector::vector({dim})) <=> (a.vector::vector({dim})) AS distance
+                     FROM recommender_productembedding e
+                    WHERE e.encoder = %s AND e.product_id <> a.product_id
+                    ORDER BY (e.vector::vector({dim})) <=> (a.vector::vector({dim}))
+                    LIMIT %s) n
+             WHERE a.encoder = %s AND a.product_id = ANY(%s)
+             ORDER BY a.product_id, n.distance, n.product_id
             """,
-            [product_id, encoder, encoder, product_id, product_id, encoder, k],
+            [encoder, k, encoder, [pid for pid, width in dims.items() if width == dim]],
         )
-        return [Neighbour(pid, float(distance)) for pid, distance in cursor.fetchall()]
+        for anchor, pid, distance in cursor.fetchall():
+            found[anchor].append(Neighbour(pid, float(distance)))
+    return found
