@@ -92,6 +92,7 @@ class RecommendInputs:
         return rank(
             self.candidates, facts=self.facts, shopper=self.shopper, request=self.request,
             weights=weights or recommendation_weights(), mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
+            cosine_floor=float(recommender_setting("COSINE_FLOOR")),
         )
 
 

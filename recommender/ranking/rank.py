@@ -30,8 +30,9 @@ def rank(
     request: Request,
     weights: Mapping[str, float],
     mmr_lambda: float = DEFAULT_MMR_LAMBDA,
+    cosine_floor: float = 0.0,
 ) -> list[Ranked]:
     kept = filter_candidates(merge(candidates), facts=facts, shopper=shopper, request=request)
-    scored = blend(kept, weights=weights)
+    scored = blend(kept, weights=weights, cosine_floor=cosine_floor)
     shown = mmr(scored, facts=facts, k=request.k, mmr_lambda=mmr_lambda)
     return [explain(item, facts=facts) for item in shown]

@@ -140,3 +140,20 @@ def test_the_default_weights_are_valid_and_name_every_source():
 
     assert set(check_weights(DEFAULTS["WEIGHTS"])) == set(Source)
     assert 0 <= DEFAULTS["MMR_LAMBDA"] <= 1
+
+
+def test_the_cosine_floor_rescales_look_alikes_and_drops_those_below_it():
+    candidates = merge([visual(1, 0.95), visual(2, 0.75), visual(3, 0.6), counted("co_view", 4, 0.5)])
+    weights = {"visual": 1.0, "co_view": 1.0}
+    raw = {s.product_id: s.score for s in blend(candidates, weights=weights)}
+    floored = {s.product_id: s.score for s in blend(candidates, weights=weights, cosine_floor=0.7)}
+    assert raw[3] > raw[4]  # raw, a weak look-alike (cosine 0.6) beats a solid co-view
+    assert 3 not in floored or floored[3] == 0.0
+    assert floored[4] > floored[2]  # 0.75 is just above the floor: (0.75 - 0.7) / 0.3
+    assert floored[1] == pytest.approx((0.95 - 0.7) / 0.3 / 2)
+    assert floored[4] == raw[4]  # behaviour scores are untouched
+
+
+def test_a_cosine_floor_outside_0_to_1_is_refused():
+    with pytest.raises(ValueError, match="cosine_floor"):
+        blend(merge([visual(1, 0.9)]), weights={"visual": 1.0}, cosine_floor=1.0)
