@@ -26,6 +26,7 @@ DEFAULTS = {
     },
     "COSINE_FLOOR": 0.7,  # cosine sources count from here up (recommender.ranking.blend)
     "MMR_LAMBDA": 0.7,
+    "FEED_CACHE_SECONDS": 300,  # a shopper's ranked feed is served from the cache until they act, at most this long
     # Style profiles (recommender.profiles).
     "PROFILE_HALF_LIFE_DAYS": 21.0,  # an interaction this old counts half in the taste vector
     "PROFILE_HISTORY_LIMIT": 300,  # newest interactions read per shopper

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from recommender.interactions import services as interactions
 from recommender.models import InteractionKind
 from shop import events
+from shop.accounts.models import Profile
 from shop.accounts.visitors import GUEST_KEY
 from shop.catalog.models import Product, ProductImage
 
@@ -51,6 +52,16 @@ def product_text_saved(sender, instance: Product, raw: bool = False, **kwargs):
 
     product_id = instance.pk
     transaction.on_commit(lambda: embed_texts_enqueue([product_id]))
+
+
+@receiver(post_save, sender=Profile, dispatch_uid="recommender.profile_saved")
+def profile_saved(sender, instance: Profile, raw: bool = False, **kwargs):
+    # Their sizes may have changed: a cached feed filtered by the old ones must not be served.
+    if not raw:
+        from recommender.feeds import shopper_id, shopper_touched
+
+        user_id = instance.user_id
+        transaction.on_commit(lambda: shopper_touched([shopper_id(user_id=user_id)]))
 
 
 # Shop events become interactions (recommender.interactions). Receivers stay thin: ids in, one service call.

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recommender.api.serializers import ScoredProductSerializer
-from recommender.services import recommend
+from recommender.feeds import recommend_for_shopper
 from shop.accounts.visitors import visitor_from_request
 from shop.catalog.models import Product
 
@@ -41,7 +41,7 @@ class RecommendationsView(APIView):
             anchors = [params["product"]]
         elif params["placement"] == "cart":
             anchors = _cart_products(visitor)
-        ranked = recommend(
+        ranked = recommend_for_shopper(
             placement=params["placement"], user=visitor.user, session_key=visitor.guest_key or visitor.session_key,
             anchor_ids=anchors, k=params["k"],
         )

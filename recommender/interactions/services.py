@@ -74,6 +74,7 @@ def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str =
             column.append(value)
     if not columns[0]:
         return 0
+    _touched_on_commit(zip(columns[0], columns[1]), using=using)
     connection = connections[using]
     if connection.in_atomic_block:  # the caller's transaction decides how it commits
         with connection.cursor() as cursor:
@@ -85,6 +86,14 @@ def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str =
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(_INSERT, columns)
         return max(cursor.rowcount, 0)
+
+
+def _touched_on_commit(shoppers, *, using: str = "default") -> None:
+    """Their cached feeds (recommender.feeds) stop being served once this transaction commits."""
+    from recommender.feeds import shopper_id, shopper_touched
+
+    touched = {shopper_id(user_id=user_id, session_key=session_key) for user_id, session_key in shoppers}
+    transaction.on_commit(lambda: shopper_touched(touched), using=using)
 
 
 def interaction_record(
@@ -110,6 +119,7 @@ def interaction_unlike(*, product_id: int, user_id: int | None = None, session_k
     shopper = _shopper(user_id=user_id, session_key=session_key)
     if shopper is None:
         return 0
+    _touched_on_commit([(user_id, session_key)])
     return Interaction.objects.filter(**shopper, product_id=product_id, kind=InteractionKind.LIKE).delete()[0]
 
 
@@ -119,6 +129,7 @@ def interactions_merge_guest(*, session_key: str, user_id: int) -> int:
     A guest row that collides with one the account already has (same product, kind and collapse
     window, e.g. both liked it) is dropped first: the account's row already says the same thing."""
     guest = Interaction.objects.filter(session_key=session_key, user__isnull=True)
+    _touched_on_commit([(user_id, None), (None, session_key)])
     for attempt in range(2):
         try:
             with transaction.atomic():

@@ -92,13 +92,10 @@ def test_merging_drops_a_guest_row_the_account_already_has():
     assert rows() == [("like", 3.0, product.pk)]
 
 
-def test_recording_twenty_thousand_events_in_bulk_is_quick():
-    import time
-
+def test_twenty_thousand_events_are_recorded_in_one_bulk_call():
+    # How fast is for `bench signals` to say; here: all of them land, none collapsed.
     products = [product_with_sizes(image=False, sizes=[("M", 1)]).pk for _ in range(20)]
     now = timezone.now()
     batch = [InteractionEvent(kind="view", product_id=products[i % 20], session_key=f"g{i // 20}",
                               at=now - timedelta(minutes=i)) for i in range(20_000)]
-    started = time.perf_counter()
     assert interactions_record_bulk(events=batch) == 20_000
-    assert time.perf_counter() - started < 10

@@ -1,6 +1,5 @@
 """MMR: relevance against similarity to what is already shown."""
 
-import time
 
 import numpy as np
 import pytest
@@ -77,11 +76,11 @@ def test_lambda_outside_zero_and_one_is_refused(mmr_lambda):
         mmr(items((1, 0.5)), facts=catalogue(product(1)), k=1, mmr_lambda=mmr_lambda)
 
 
-def test_mmr_over_a_thousand_candidates_with_vectors_takes_milliseconds():
+def test_mmr_over_a_thousand_candidates_with_vectors_picks_k_distinct_items_best_first():
+    # Speed is the feed benchmark's business (bench feed), not a timed unit test's.
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(1000, 1280)).astype(np.float32)
     facts = catalogue(*(product(p, category_id=p % 7, vector=vectors[p]) for p in range(1000)))
     pool = items(*((p, float(s)) for p, s in enumerate(sorted(rng.random(1000), reverse=True))))
-    started = time.perf_counter()
-    assert len(mmr(pool, facts=facts, k=24, mmr_lambda=0.7)) == 24
-    assert time.perf_counter() - started < 0.5  # about 10 ms here; generous for a loaded CI box
+    picked = [s.product_id for s in mmr(pool, facts=facts, k=24, mmr_lambda=0.7)]
+    assert len(set(picked)) == 24 and picked[0] == 0

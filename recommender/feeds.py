@@ -1,0 +1,113 @@
+"""A shopper's ranked recommendations, computed once and served from the cache until they do something.
+
+In: the same arguments as `services.recommend` for a caller (user and/or guest session key), no
+explicit profile. Out: `ranking.Ranked` items, best first, at most k.
+
+Ranking a feed costs ~20 queries and two or more HNSW scans; most requests for one shopper ask the
+same question again (a reload, the API polled, the next page view before they did anything new).
+The cache key holds the shopper's *version*, a counter bumped whenever an interaction is recorded
+for them, a like is taken back, a guest's history joins an account or their profile sizes change
+(`shopper_touched`, called by recommender.interactions and receivers): the next request after any
+of those recomputes. Signals rebuilt, a new encoder or weights saved in admin reach cached feeds
+within FEED_CACHE_SECONDS.
+
+Stock moves faster than that, so a hit is re-checked in one query: an item that went inactive or
+out of stock in every size the shopper wants (the rule of `ranking.filters.wanted_sizes`) is
+dropped, and the cache holds 2k items so the next ones fill in. With the cache down (Redis
+stopped) every request computes, exactly as without a cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.core.cache import cache
+
+from recommender.conf import recommender_setting
+from recommender.ranking import Ranked, Source
+from recommender.services import recommend_inputs
+from shop.catalog.models import Variant
+
+logger = logging.getLogger(__name__)
+
+OVERFETCH = 2  # items cached per item asked for: room to drop what sold out since
+
+
+def shopper_id(*, user_id: int | None = None, session_key: str | None = None) -> str | None:
+    if user_id is not None:
+        return f"u{user_id}"
+    return f"s{session_key}" if session_key else None
+
+
+def _version_key(who: str) -> str:
+    return f"recommender:shopper-version:{who}"
+
+
+def shopper_touched(shoppers: Iterable[str | None]) -> None:
+    """Bump these shoppers' versions: their cached feeds stop being served."""
+    for who in {s for s in shoppers if s}:
+        key = _version_key(who)
+        try:
+            if not cache.add(key, 1, timeout=None):
+                cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=None)
+        except Exception:  # a stopped Redis: nothing is being served from it either
+            logger.warning("feed cache: could not bump %s", who, exc_info=True)
+
+
+def recommend_for_shopper(
+    *, placement: str, user=None, session_key: str | None = None, anchor_ids: Sequence[int] = (), k: int = 12,
+) -> list[Ranked]:
+    user_id = user.pk if user is not None and getattr(user, "pk", None) is not None else None
+    who = shopper_id(user_id=user_id, session_key=session_key)
+    key = None
+    if who is not None:
+        try:
+            version = cache.get(_version_key(who), 0)
+            anchors = ",".join(str(a) for a in anchor_ids)
+            key = f"recommender:feed:{placement}:{who}:{version}:{k}:{anchors}"
+            cached = cache.get(key)
+        except Exception:
+            logger.warning("feed cache unavailable: computing", exc_info=True)
+            key, cached = None, None
+        if cached is not None:
+            fresh = _still_fitting(cached["items"], sizes=cached["sizes"])
+            if len(fresh) >= min(k, cached["complete"]):
+                return fresh[:k]
+    inputs = recommend_inputs(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
+                              k=k * OVERFETCH)
+    ranked = inputs.ranked()
+    if key is not None:
+        items = [
+            (r.product_id, r.score, r.reason, r.source.value, r.anchor_id,
+             inputs.facts[r.product_id].size_type if r.product_id in inputs.facts else None)
+            for r in ranked
+        ]
+        sizes = {kind: sorted(values) for kind, values in inputs.shopper.sizes.items()}
+        try:
+            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items)},
+                      timeout=int(recommender_setting("FEED_CACHE_SECONDS")))
+        except Exception:
+            logger.warning("feed cache unavailable: not stored", exc_info=True)
+    return ranked[:k]
+
+
+def _still_fitting(items: list[tuple], *, sizes: dict[str, list[str]]) -> list[Ranked]:
+    """The cached items still active and in stock in a size the shopper wants: one query."""
+    in_stock: dict[int, set[str]] = defaultdict(set)
+    for product_id, size in Variant.objects.filter(
+        product_id__in=[item[0] for item in items], stock__gt=0, product__is_active=True
+    ).values_list("product_id", "size"):
+        in_stock[product_id].add(size)
+    kept = []
+    for product_id, score, reason, source, anchor_id, size_type in items:
+        if product_id not in in_stock:
+            continue
+        wanted = set(sizes.get(size_type, ())) if size_type is not None else set()
+        if wanted and not wanted & in_stock[product_id]:
+            continue
+        kept.append(Ranked(product_id, score, reason, Source(source), anchor_id))
+    return kept
