@@ -19,5 +19,8 @@ urlpatterns = [
     path("", include("shop.catalog.urls")),
 ]
 
+# A database outage answers 503 with Retry-After instead of a bare 500 (see shop.core.views).
+handler500 = "shop.core.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
