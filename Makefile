@@ -1,10 +1,10 @@
-# Two commands: `make run` (set up, then web + worker + beat) and `make test`.
+# Two commands: `make run` (set up, then web + worker + beat) and `make test`; `make chaos` for the fault scenarios.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup migrate clean-data
+.PHONY: run test chaos setup migrate clean-data
 
 run: setup
 	$(PY) manage.py demo_data --if-empty
@@ -16,6 +16,11 @@ run: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Faults against real processes on servers of their own (never the ones `make run` or `make test` use):
+# worker SIGKILLed mid-embed, Redis killed under a live server, PostgreSQL restarted under load.
+chaos: setup
+	$(PY) -m pytest -m chaos tests/chaos $(PYTEST_ARGS)
 
 setup: $(STAMP) migrate
 
