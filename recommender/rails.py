@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from recommender.conf import recommender_setting
+from recommender.feeds import recommend_for_shopper
 from recommender.profiles import style_profile_for
 from recommender.ranking import Candidate, Placement, Source, rank
 from recommender.services import recommend_inputs, recommendation_weights
@@ -32,12 +33,16 @@ RAILS = {
 def rails_provider(request, *, placement: str, product=None, cart=None) -> list[Rail]:
     user = request.user if request.user.is_authenticated else None
     session_key = request.session.session_key
-    profile = style_profile_for(user=user, session_key=session_key)
+    if placement == "home":
+        # One rail of every source: the shopper's feed, cached until they act (recommender.feeds).
+        (name, title, _sources), = RAILS["home"]
+        ranked = recommend_for_shopper(placement="home", user=user, session_key=session_key, k=RAIL_SIZE)
+        return _cards([(name, title, ranked)])
     anchors = _anchors(placement=placement, product=product, cart=cart)
-    if placement != "home" and not anchors:
+    if not anchors:
         return []
-    kind = Placement(placement)
-    inputs = recommend_inputs(placement=kind, profile=profile, anchor_ids=anchors, k=RAIL_SIZE)
+    profile = style_profile_for(user=user, session_key=session_key)
+    inputs = recommend_inputs(placement=Placement(placement), profile=profile, anchor_ids=anchors, k=RAIL_SIZE)
     weights = recommendation_weights()
     shown: set[int] = set()
     ranked_rails = []
@@ -46,9 +51,16 @@ def rails_provider(request, *, placement: str, product=None, cart=None) -> list[
             _restrict(inputs.candidates, sources), facts=inputs.facts, shopper=inputs.shopper, weights=weights,
             request=replace(inputs.request, anchor_ids=inputs.request.anchor_ids | frozenset(shown)),
             mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
+            cosine_floor=float(recommender_setting("COSINE_FLOOR")),
         )
         shown.update(item.product_id for item in ranked)
         ranked_rails.append((name, title, ranked))
+    return _cards(ranked_rails)
+
+
+def _cards(ranked_rails) -> list[Rail]:
+    """The rails' products in one `for_listing()` query."""
+    shown = {item.product_id for _, _, ranked in ranked_rails for item in ranked}
     products = Product.objects.for_listing().in_bulk(list(shown))
     return [
         Rail(
