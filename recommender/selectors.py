@@ -121,8 +121,11 @@ def session_candidates(*, profile: StyleProfile) -> list[Candidate]:
     return visual_candidates(anchor_ids=session_anchors(profile), source=Source.SESSION)
 
 
-def attribute_candidates(*, candidates: Iterable[Candidate], profile: StyleProfile, categories: dict[int, int]) -> list[Candidate]:
-    """Extra evidence for candidates in the shopper's favourite categories (share of interest, 0..1)."""
+def attribute_candidates(*, candidates: Iterable[Candidate], profile: StyleProfile, categories: dict[int, int],
+                         category_names: dict[int, str] | None = None) -> list[Candidate]:
+    """Extra evidence for candidates in the shopper's favourite categories (share of interest, 0..1), labelled
+    with the category's name for the reason ("In your favourite Skirts")."""
+    category_names = category_names or {}
     if not profile.categories:
         return []
     best = max(profile.categories.values())
@@ -130,5 +133,6 @@ def attribute_candidates(*, candidates: Iterable[Candidate], profile: StyleProfi
     for candidate in candidates:
         share = profile.categories.get(categories.get(candidate.product_id))
         if share:
-            found.append(Candidate.from_source(candidate.product_id, Source.ATTRIBUTE, share / best))
+            found.append(Candidate.from_source(candidate.product_id, Source.ATTRIBUTE, share / best,
+                                               label=category_names.get(candidate.product_id) or None))
     return found

@@ -116,9 +116,9 @@ def recommend_inputs(
     facts = product_facts(product_ids=[c.product_id for c in candidates])
     if placement == Placement.HOME:
         categories = {pid: fact.category_id for pid, fact in facts.items()}
-        candidates = merge(
-            [*candidates, *selectors.attribute_candidates(candidates=candidates, profile=profile, categories=categories)]
-        )
+        names = {pid: fact.category_name for pid, fact in facts.items()}
+        candidates = merge([*candidates, *selectors.attribute_candidates(
+            candidates=candidates, profile=profile, categories=categories, category_names=names)])
         candidates = selectors.anchor_profile_evidence(candidates, profile=profile, facts=facts)
     request = Request(
         placement=placement, k=k, anchor_ids=frozenset(anchor_ids), category_ids=category_ids,

@@ -12,6 +12,9 @@ Reasons, by source (with an anchor / without one):
   attribute  "In your favourite {label}"                          / "Matches your preferences"
   trending   "Trending in {label}"                                / "Trending now"
 An anchor whose name is unknown falls back to the anchorless reason rather than show an id.
+
+A reason that names one of the shopper's products ("Because you liked X") says more than a category or a trend, so
+it is shown when its evidence weighs at least NAMED_REASON_SHARE of the strongest; otherwise the strongest speaks.
 """
 
 from __future__ import annotations
@@ -55,7 +58,17 @@ def reason_for(evidence: Evidence, *, facts: Mapping[int, ProductFacts]) -> tupl
     return template.format(anchor=name), evidence.anchor_id
 
 
+NAMED_REASON_SHARE = 0.5
+
+
 def explain(item: Scored, *, facts: Mapping[int, ProductFacts]) -> Ranked:
     strongest = item.contributions[0]
     reason, anchor_id = reason_for(strongest.evidence, facts=facts)
+    if anchor_id is None:
+        for contribution in item.contributions[1:]:
+            if contribution.value < NAMED_REASON_SHARE * strongest.value:
+                break
+            named, named_id = reason_for(contribution.evidence, facts=facts)
+            if named_id is not None:
+                return Ranked(item.product_id, item.score, named, contribution.source, named_id)
     return Ranked(item.product_id, item.score, reason, strongest.source, anchor_id)

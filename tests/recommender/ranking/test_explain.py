@@ -88,3 +88,11 @@ def test_among_several_liked_items_the_reason_names_the_closest():
 def test_equally_strong_reasons_prefer_the_more_specific_source():
     candidates = [visual(2, 1.0, anchor=1), counted("trending", 2, 10, label="Jackets")]
     assert reason(candidates, weights={"visual": 1.0, "trending": 1.0}).source is Source.VISUAL
+
+
+def test_a_reason_naming_the_shoppers_product_wins_over_a_somewhat_stronger_generic_one():
+    candidates = [counted("attribute", 2, 1.0, label="Jackets"), visual(2, 0.7, anchor=1)]
+    named = reason(candidates, weights={"attribute": 1.0, "visual": 1.0})
+    assert named.reason == "Looks like Black Denim Jacket" and named.anchor_id == 1
+    generic = reason(candidates, weights={"attribute": 1.0, "visual": 0.4})  # 0.28 < half of 1.0
+    assert generic.reason == "In your favourite Jackets"
