@@ -14,9 +14,11 @@ scan only sees the ef_search nearest rows and, for a selective filter, returns t
 * a wide filter walks the partial HNSW index with ``hnsw.ef_search`` raised (SET LOCAL) to
   FILTER_HNSW_EF_SEARCH and keeps every candidate the scan found (the first ef_search rows in
   distance order), then filters them: with a 20 % filter, 200 candidates leave ~40 to pick 10 from.
-  When fewer than k survive, one deeper pass at FILTER_HNSW_EF_SEARCH_MAX (pgvector 0.6 caps
-  ef_search at 1000), then the exact plan. Post-filtering the exact top-N unfiltered rows is itself
-  exact, so recall is the index's own recall at depth N;
+  When fewer than k survive, deeper passes at FILTER_HNSW_EF_SEARCH_MID and FILTER_HNSW_EF_SEARCH_MAX
+  (pgvector 0.6 caps ef_search at 1000), then the exact plan: a 5 % filter leaves ~10 of the first
+  pass's 200 (often fewer than k) and ~25 of 500, and a pass at 500 costs half of one at 1000.
+  Post-filtering the exact top-N unfiltered rows is itself exact, so recall is the index's own
+  recall at depth N;
 * no filter: HNSW at ef_search = max(HNSW_EF_SEARCH, k x FILTER_HNSW_OVERFETCH), over-fetching
   k x FILTER_HNSW_OVERFETCH rows (only inactive products are dropped);
 * on pgvector >= 0.8 (version read once per process) a filtered HNSW pass also sets
@@ -101,7 +103,8 @@ def nearest_products(
             return _exact(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params)
         else:
             first = max(int(recommender_setting("FILTER_HNSW_EF_SEARCH")), k)
-            passes = [first, *[ef for ef in [int(recommender_setting("FILTER_HNSW_EF_SEARCH_MAX"))] if ef > first]]
+            deeper = (int(recommender_setting(name)) for name in ("FILTER_HNSW_EF_SEARCH_MID", "FILTER_HNSW_EF_SEARCH_MAX"))
+            passes = [first, *sorted({ef for ef in deeper if ef > first})]
         for ef_search in passes:
             fetch = fetch if filters.is_empty else ef_search
             rows = _hnsw(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params,
