@@ -1,10 +1,15 @@
 """Visual quality from images alone: P@10 of same-category neighbours.
 
 In: every active product's vector for one encoder and its category (on an imported catalogue, the leaf category is
-the articleType). Out: {"products", "p_at_10"}: for each product, the share of its 10 nearest other products (cosine,
-exact, numpy) in its own category, averaged. Products whose category has no other member are left out (no hit is
-possible). `query_ids` restricts which products are asked about (e.g. a held-out half), the neighbours still come
-from the whole catalogue.
+the articleType). `precision_at_k_same_category`: for each product asked about, the share of its 10 nearest other
+products (cosine, exact, numpy) in its own category, averaged. Products whose category has no other member in the
+pool are left out (no hit is possible). `query` restricts which rows are asked about; the pool is every row given.
+
+`visual_evaluate` -> {"products", "p_at_10", "p_at_10_raw", ...}. Without a learned projection (see
+recommender.embeddings.projection): raw vectors over the whole catalogue, both figures equal. With one: the fixed
+held-out half of the products is both the queries and the pool, the projection is refitted on the other half only
+(so it never saw a product it is measured on), and `p_at_10` (projected) and `p_at_10_raw` are side by side on
+exactly those products; `p_at_10_raw_all` keeps the whole-catalogue raw figure.
 """
 
 from __future__ import annotations
@@ -55,6 +60,21 @@ def precision_at_k_same_category(vectors: np.ndarray, categories: np.ndarray, *,
 
 
 def visual_evaluate(*, encoder: str | None = None, k: int = 10) -> dict:
-    _, categories, vectors = product_vectors(encoder=encoder)
+    from recommender.embeddings.projection_store import catalogue_vectors, held_out_figures, projection_current
+
+    encoder = encoder or encoder_for_serving()
+    source = source_encoder(encoder)
+    _, categories, vectors = product_vectors(encoder=source)
     asked, p = precision_at_k_same_category(vectors, categories, k=k)
-    return {"products": asked, "p_at_10": round(p, 4)}
+    current = projection_current(encoder=source)
+    if current is None:
+        return {"products": asked, "p_at_10": round(p, 4), "p_at_10_raw": round(p, 4)}
+    row, _ = current
+    figures = held_out_figures(catalogue_vectors(encoder=source), k=k, **row.params)
+    return {**figures, "p_at_10_raw_all": round(p, 4), "products_all": asked, "projection": row.pk,
+            "method": row.method, "params": row.params, "split": row.split}
+
+
+def source_encoder(encoder: str) -> str:
+    """The encoder whose raw vectors a projected encoder ("lite0-proj") is computed from."""
+    return encoder.removesuffix("-proj")

@@ -10,6 +10,7 @@ from recommender.models.behaviour import (
 )
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.models.interactions import Interaction, InteractionKind
+from recommender.models.projection import VisualProjection
 from recommender.models.text import TextEmbedding
 from recommender.models.tuning import EvaluationKind, EvaluationRun, RecommenderSettings
 
@@ -29,4 +30,5 @@ __all__ = [
     "SignalGeneration",
     "SignalRebuild",
     "TextEmbedding",
+    "VisualProjection",
 ]

@@ -2,7 +2,9 @@
 
 Ranking (default): temporal split, every source alone and the hybrid blend (tuned and default weights), inside a
 rolled-back transaction; writes media/reports/evaluation-ranking-*.json and .png and records an EvaluationRun.
---visual: P@10 of same-category neighbours from image vectors alone.
+--visual: P@10 of same-category neighbours from image vectors alone; with a learned projection (learn_projection)
+`p_at_10` is the projected vectors' and `p_at_10_raw` the raw vectors' P@10 on the same held-out products, the
+projection refitted without them (see recommender.evaluation.visual).
 With --json the last line is the JSON summary.
 """
 
@@ -14,6 +16,8 @@ from recommender.evaluation.service import evaluation_run_execute, evaluation_ru
 from recommender.models import EvaluationKind
 
 SUMMARY_METRICS = ("ndcg", "precision", "recall", "coverage", "map", "diversity")
+VISUAL_SUMMARY = ("products", "p_at_10", "p_at_10_raw", "p_at_10_raw_all", "products_all", "train_products",
+                  "projection")
 
 
 class Command(BaseCommand):
@@ -31,7 +35,7 @@ class Command(BaseCommand):
         run = evaluation_run_execute(run_id=run.pk, max_shoppers=max_shoppers)
         result = run.results
         if visual:
-            summary = {"products": result["products"], "p_at_10": result["p_at_10"]}
+            summary = {key: result[key] for key in VISUAL_SUMMARY if key in result}
         else:
             summary = {"k": result["k"], "sources": {name: {m: v for m, v in metrics.items() if m in SUMMARY_METRICS}
                                                      for name, metrics in result["sources"].items()},
@@ -43,7 +47,8 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_json.dumps(summary))
         elif visual:
-            self.stdout.write(f"P@10 (same category) over {summary['products']} products: {summary['p_at_10']}")
+            self.stdout.write(f"P@10 (same category) over {summary['products']} products: {summary['p_at_10']} "
+                              f"(raw vectors: {summary['p_at_10_raw']})")
 
     def _table(self, result):
         self.stdout.write(f"{result['shoppers']} shoppers, {result['held_out']} held-out items, k={result['k']}")
