@@ -61,6 +61,14 @@ def shopper_touched(shoppers: Iterable[str | None]) -> None:
 def recommend_for_shopper(
     *, placement: str, user=None, session_key: str | None = None, anchor_ids: Sequence[int] = (), k: int = 12,
 ) -> list[Ranked]:
+    return recommend_with_stock(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
+                                k=k)[0]
+
+
+def recommend_with_stock(
+    *, placement: str, user=None, session_key: str | None = None, anchor_ids: Sequence[int] = (), k: int = 12,
+) -> tuple[list[Ranked], dict[int, frozenset[str]]]:
+    """The feed and, for each item, its sizes in stock as this request saw them (for `cached_payload`)."""
     user_id = user.pk if user is not None and getattr(user, "pk", None) is not None else None
     who = shopper_id(user_id=user_id, session_key=session_key)
     key = None
@@ -74,9 +82,9 @@ def recommend_for_shopper(
             logger.warning("feed cache unavailable: computing", exc_info=True)
             key, cached = None, None
         if cached is not None:
-            fresh = _still_fitting(cached["items"], sizes=cached["sizes"])
+            fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
             if len(fresh) >= min(k, cached["complete"]):
-                return fresh[:k]
+                return fresh[:k], stock
     inputs = recommend_inputs(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
                               k=k * OVERFETCH)
     ranked = inputs.ranked()
@@ -92,10 +100,12 @@ def recommend_for_shopper(
                       timeout=int(recommender_setting("FEED_CACHE_SECONDS")))
         except Exception:
             logger.warning("feed cache unavailable: not stored", exc_info=True)
-    return ranked[:k]
+    stock = {pid: fact.sizes_in_stock for pid, fact in inputs.facts.items()}
+    return ranked[:k], stock
 
 
-def _still_fitting(items: list[tuple], *, sizes: dict[str, list[str]]) -> list[Ranked]:
+def _still_fitting(items: list[tuple], *, sizes: dict[str, list[str]]
+                   ) -> tuple[list[Ranked], dict[int, frozenset[str]]]:
     """The cached items still active and in stock in a size the shopper wants: one query."""
     in_stock: dict[int, set[str]] = defaultdict(set)
     for product_id, size in Variant.objects.filter(
@@ -110,4 +120,42 @@ def _still_fitting(items: list[tuple], *, sizes: dict[str, list[str]]) -> list[R
         if wanted and not wanted & in_stock[product_id]:
             continue
         kept.append(Ranked(product_id, score, reason, Source(source), anchor_id))
-    return kept
+    return kept, {pid: frozenset(found) for pid, found in in_stock.items()}
+
+
+CATALOGUE_VERSION_KEY = "recommender:catalogue-version"
+
+
+def catalogue_touched() -> None:
+    """A product, its images or its category changed: cached payloads that show them stop being served."""
+    try:
+        if not cache.add(CATALOGUE_VERSION_KEY, 1, timeout=None):
+            cache.incr(CATALOGUE_VERSION_KEY)
+    except Exception:
+        logger.warning("feed cache: could not bump the catalogue version", exc_info=True)
+
+
+def cached_payload(parts, build):
+    """`build()`'s result, cached under everything it depends on: `parts` (the items, their scores, reasons and
+    sizes in stock, the host their image URLs name) and the catalogue version. With the cache down: `build()`.
+
+    Serialising a feed's products (the listing query, DRF) costs more than ranking a cached feed; this lets a
+    repeated request skip it when nothing it shows has changed. Product edits in admin bump the catalogue
+    version; bulk imports send no signals, so FEED_CACHE_SECONDS bounds how stale a name or price can be."""
+    import hashlib
+
+    try:
+        version = cache.get(CATALOGUE_VERSION_KEY, 0)
+        key = "recommender:payload:" + hashlib.sha1(repr((version, parts)).encode()).hexdigest()
+        found = cache.get(key)
+    except Exception:
+        logger.warning("feed cache unavailable: building the payload", exc_info=True)
+        return build()
+    if found is not None:
+        return found
+    payload = build()
+    try:
+        cache.set(key, payload, timeout=int(recommender_setting("FEED_CACHE_SECONDS")))
+    except Exception:
+        logger.warning("feed cache unavailable: payload not stored", exc_info=True)
+    return payload

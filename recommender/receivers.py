@@ -11,7 +11,7 @@ from recommender.models import InteractionKind
 from shop import events
 from shop.accounts.models import Profile
 from shop.accounts.visitors import GUEST_KEY
-from shop.catalog.models import Product, ProductImage
+from shop.catalog.models import Category, Product, ProductImage
 
 
 @receiver(post_save, sender=ProductImage, dispatch_uid="recommender.image_saved")
@@ -62,6 +62,19 @@ def profile_saved(sender, instance: Profile, raw: bool = False, **kwargs):
 
         user_id = instance.user_id
         transaction.on_commit(lambda: shopper_touched([shopper_id(user_id=user_id)]))
+
+
+@receiver(post_save, sender=Product, dispatch_uid="recommender.catalogue_saved_product")
+@receiver(post_delete, sender=Product, dispatch_uid="recommender.catalogue_deleted_product")
+@receiver(post_save, sender=ProductImage, dispatch_uid="recommender.catalogue_saved_image")
+@receiver(post_delete, sender=ProductImage, dispatch_uid="recommender.catalogue_deleted_image")
+@receiver(post_save, sender=Category, dispatch_uid="recommender.catalogue_saved_category")
+def catalogue_changed(sender, raw: bool = False, **kwargs):
+    # Cached API payloads show names, prices, images and categories: they must not outlive an edit.
+    if not raw:
+        from recommender.feeds import catalogue_touched
+
+        transaction.on_commit(catalogue_touched)
 
 
 # Shop events become interactions (recommender.interactions). Receivers stay thin: ids in, one service call.

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recommender.api.serializers import ScoredProductSerializer
-from recommender.feeds import recommend_for_shopper
+from recommender.feeds import cached_payload, recommend_with_stock
 from shop.accounts.visitors import visitor_from_request
 from shop.catalog.models import Product
 
@@ -41,17 +41,25 @@ class RecommendationsView(APIView):
             anchors = [params["product"]]
         elif params["placement"] == "cart":
             anchors = _cart_products(visitor)
-        ranked = recommend_for_shopper(
+        ranked, stock = recommend_with_stock(
             placement=params["placement"], user=visitor.user, session_key=visitor.guest_key or visitor.session_key,
             anchor_ids=anchors, k=params["k"],
         )
+        parts = (request.get_host(), request.is_secure(), [
+            (item.product_id, round(item.score, 4), item.reason, str(item.source), sorted(stock.get(item.product_id, ())))
+            for item in ranked
+        ])
+        return Response(cached_payload(parts, lambda: self._payload(request, ranked)))
+
+    @staticmethod
+    def _payload(request, ranked) -> list:
         products = Product.objects.for_listing().in_bulk([item.product_id for item in ranked])
         payload = [
             {"product": products[item.product_id], "score": round(item.score, 4), "reason": item.reason,
              "source": str(item.source)}
             for item in ranked if item.product_id in products
         ]
-        return Response(ScoredProductSerializer(payload, many=True, context={"request": request}).data)
+        return ScoredProductSerializer(payload, many=True, context={"request": request}).data
 
 
 def _cart_products(visitor) -> list[int]:

@@ -26,10 +26,10 @@ def feed(user):
     return [item.product_id for item in ranked], len(queries.captured_queries)
 
 
-def liked_and_lookalikes(user, seed=5):
+def liked_and_lookalikes(user, seed=5, sizes=(("M", 3),)):
     base = direction(seed)
     liked = with_vector(product_with_sizes(name="Liked coat"), base)
-    similar = lookalikes(base, 8)
+    similar = lookalikes(base, 8, sizes=sizes)
     interaction_record(kind="like", product_id=liked.pk, user_id=user.pk)
     return liked, similar
 
@@ -88,3 +88,42 @@ def test_with_the_cache_down_every_request_computes(settings):
     first, computed = feed(user)
     again, queries = feed(user)
     assert again == first and len(first) == 4 and queries == computed
+
+
+def api_feed(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/recommendations/", {"placement": "home", "k": 4})
+    assert response.status_code == 200
+    return response.json(), len(queries.captured_queries)
+
+
+def test_the_api_serves_a_repeated_feed_without_serialising_it_again(client):
+    user = UserFactory()
+    liked_and_lookalikes(user)
+    client.force_login(user)
+    first, computed = api_feed(client)
+    again, served = api_feed(client)
+    assert again == first and len(first) == 4
+    assert served <= 3 < computed  # session, user, the stock re-check
+
+
+def test_a_renamed_product_or_a_size_sold_out_shows_at_once_in_the_api(client):
+    user = UserFactory()
+    liked_and_lookalikes(user, sizes=(("M", 3), ("L", 3)))
+    client.force_login(user)
+    first, _ = api_feed(client)
+    product_id = first[0]["product"]["id"]
+    from shop.catalog.models import Product
+
+    product = Product.objects.get(pk=product_id)
+    product.name = "Renamed coat"
+    product.save()
+    renamed, _ = api_feed(client)
+    assert renamed[0]["product"]["name"] == "Renamed coat"
+    Variant.objects.filter(product_id=first[1]["product"]["id"]).update(stock=0)
+    Variant.objects.filter(product_id=first[2]["product"]["id"], size="L").update(stock=0)
+    later, _ = api_feed(client)
+    ids = [item["product"]["id"] for item in later]
+    assert first[1]["product"]["id"] not in ids
+    third = next(item for item in later if item["product"]["id"] == first[2]["product"]["id"])
+    assert first[2]["product"]["sizes_in_stock"] == ["M", "L"] and third["product"]["sizes_in_stock"] == ["M"]
