@@ -25,6 +25,10 @@ def chaos_root():
     yield Path(root)
     reap_orphans()
     shutil.rmtree(root, ignore_errors=True)
+    try:
+        parent.rmdir()  # only when no other chaos run is using it
+    except OSError:
+        pass
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ scenario can SIGKILL a worker with its pool children, and teardown leaves nothin
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import signal
@@ -152,6 +153,7 @@ class Redis:
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()
+        atexit.register(self.kill)  # an interrupted run (Ctrl-C) leaves no server behind either
         wait_for(lambda: port_open(self.port), timeout=20, what=f"redis on port {self.port}")
 
     def kill(self) -> None:
@@ -183,6 +185,7 @@ class Process:
         with open(self.log_path, "a") as log:
             self.popen = subprocess.Popen(self.argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                           start_new_session=True)
+        atexit.register(self._kill_if_running)  # an interrupted run (Ctrl-C) leaves no process behind either
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
@@ -209,15 +212,19 @@ class Process:
             pass
         self.popen.wait()
 
+    def _kill_if_running(self) -> None:
+        # Only while our child still runs: a finished child's pid (its group id) may belong to someone else by now.
+        if self.alive:
+            self.kill()
+
     def stop(self, *, timeout: float = 20) -> None:
-        if self.popen is None:
-            return
-        if self.popen.poll() is None:
-            try:
-                os.killpg(self.popen.pid, signal.SIGTERM)
-                self.popen.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass
+        if not self.alive:
+            return  # already gone (a scenario killed it): its group id is not ours to signal any more
+        try:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
         self.kill()  # stragglers in the group (gunicorn's or the pool's children) too
 
 
