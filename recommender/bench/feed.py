@@ -40,7 +40,7 @@ from django.db import connection
 from recommender.bench.scratch import catalogue_fill, scratch_database
 
 WARM_UP = 200  # shoppers whose requests warm the workers up; never measured
-CACHE_DB = 14  # the gunicorn workers' cache: a Redis database of its own, emptied of our keys afterwards
+CACHE_DB = 12  # the gunicorn workers' broker database (their cache: the next one), emptied of our keys afterwards
 
 
 def run(*, products: int, events: int, seconds: float = 20.0, concurrency: int = 4, shoppers: int = 2000,
@@ -176,7 +176,9 @@ class _gunicorn:
         try:
             import redis
 
-            client = redis.Redis.from_url(self.redis)
+            from shop.settings.base import cache_url
+
+            client = redis.Redis.from_url(cache_url(self.redis))
             keys = list(client.scan_iter("vitrine:*", count=1000))
             for start in range(0, len(keys), 500):
                 client.delete(*keys[start:start + 500])

@@ -140,14 +140,24 @@ def database_settings(url: str) -> dict:
     return config
 
 
+def cache_url(redis_url: str) -> str:
+    """The cache's Redis database: the broker's number + 1 (mod 16). Apart, because clearing the cache is a
+    FLUSHDB, and on the broker's database that would drop every queued task."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(redis_url)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(db + 1) % 16}"))
+
+
 def redis_settings(redis_url: str) -> dict:
-    """Everything that hangs off REDIS_URL: Celery broker, cache."""
+    """Everything that hangs off REDIS_URL: Celery broker (its database), cache (the next one)."""
     return {
         "CELERY_BROKER_URL": redis_url,
         "CACHES": {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": redis_url,
+                "LOCATION": cache_url(redis_url),
                 "KEY_PREFIX": "vitrine",
             }
         },

@@ -19,7 +19,7 @@ DATABASES = {
     "default": database_settings(env("DATABASE_URL", default=None) or embedded.postgres_url(DATABASE_NAME))
 }
 
-REDIS_URL = env("REDIS_URL", default=None) or embedded.redis_url(15)
+REDIS_URL = env("REDIS_URL", default=None) or embedded.redis_url(14)  # broker 14, cache 15
 globals().update(redis_settings(REDIS_URL))
 
 # A test worker process gets the test's media folder through the environment.

@@ -75,3 +75,29 @@ def test_the_vector_extension_is_installed_by_migration_and_answers_a_cosine_que
     assert orthogonal == pytest.approx(1.0)
     assert parallel == pytest.approx(0.0, abs=1e-6)
     assert server.startswith("16")
+
+
+def test_clearing_the_cache_never_drops_queued_tasks(settings):
+    import redis
+    from django.core.cache import cache
+
+    from shop.settings.base import cache_url
+
+    assert settings.CACHES["default"]["LOCATION"] == cache_url(settings.CELERY_BROKER_URL) != settings.CELERY_BROKER_URL
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.rpush("vitrine-test-queue", "a task")
+    try:
+        cache.set("something", 1)
+        cache.clear()
+        assert cache.get("something") is None
+        assert broker.lrange("vitrine-test-queue", 0, -1) == [b"a task"]
+    finally:
+        broker.delete("vitrine-test-queue")
+
+
+def test_the_cache_takes_the_database_after_the_brokers():
+    from shop.settings.base import cache_url
+
+    assert cache_url("redis://h:6379/0") == "redis://h:6379/1"
+    assert cache_url("redis://:secret@h:6379/15") == "redis://:secret@h:6379/0"
+    assert cache_url("redis://h:6379") == "redis://h:6379/1"
