@@ -7,7 +7,6 @@ when the filter is selective, HNSW otherwise (recommender.search.vector_query).
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -15,8 +14,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from recommender.api.serializers import ProductSerializer, ScoredProductSerializer
-from recommender.embeddings.store import encoder_for_serving, parse_vector
-from recommender.models import ProductEmbedding
+from recommender.embeddings.store import encoder_for_serving
+from recommender.facts import unit_vectors
 from recommender.search.vector_query import ProductFilters, nearest_products
 from shop.catalog.models import Category, Gender, Product, Variant
 
@@ -76,25 +75,26 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"])
     def similar(self, request, pk=None):
-        # Not get_object(): the list filters (price, size...) describe the neighbours, not this product.
-        product = get_object_or_404(self.get_queryset(), pk=pk)
+        # Not get_object(): the list filters (price, size...) describe the neighbours, not this product; and
+        # only its name is needed here, not the listing bundle's images and variants.
+        name = Product.objects.active().filter(pk=pk).values_list("name", flat=True).first()
+        if name is None:
+            raise NotFound("No such product.")
         query = SimilarQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         encoder = encoder_for_serving()
-        vector = ProductEmbedding.objects.filter(product=product, encoder=encoder).values_list("vector", flat=True).first()
+        vector = unit_vectors(product_ids=[pk], encoder=encoder).get(int(pk))  # binary: no text to parse
         if vector is None:
             raise NotFound("This product has no image vector yet; try again in a minute.")
         filters = ProductFilters(
             category_id=params.get("category_id"), gender=params.get("gender"), size=params.get("size"),
             price_min=params.get("price_min"), price_max=params.get("price_max"),
         )
-        rows = nearest_products(
-            vector=parse_vector(vector), encoder=encoder, k=params["k"], filters=filters, exclude=product.pk
-        )
+        rows = nearest_products(vector=vector, encoder=encoder, k=params["k"], filters=filters, exclude=int(pk))
         products = Product.objects.for_listing().in_bulk([pid for pid, _ in rows])
         payload = [
-            {"product": products[pid], "score": round(1.0 - distance, 4), "reason": f"Looks like {product.name}",
+            {"product": products[pid], "score": round(1.0 - distance, 4), "reason": f"Looks like {name}",
              "source": "visual"}
             for pid, distance in rows if pid in products
         ]
