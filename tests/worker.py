@@ -79,11 +79,12 @@ def purge_queue() -> None:
     app.control.purge()
 
 
-def wait_for(predicate, *, timeout: float = 60, interval: float = 0.25):
+def wait_for(predicate, *, timeout: float = 60, interval: float = 0.25, what: str = "condition"):
+    """predicate()'s first truthy value, polled every `interval` s; AssertionError after `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
+    raise AssertionError(f"{what} not met within {timeout} s")

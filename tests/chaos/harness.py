@@ -26,6 +26,8 @@ from urllib.parse import quote
 
 import psycopg
 
+from tests.worker import wait_for  # noqa: F401  (shared with the worker tests; scenarios import it from here)
+
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS = "tests.chaos.settings"
 
@@ -40,16 +42,6 @@ def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"{what} not met within {timeout} s")
 
 
 def become_subreaper() -> None:
