@@ -17,7 +17,8 @@ Per-source normalisation, to put every source on one [0, 1] scale:
   cosines are crowded high (lite0 on the demo catalogue: median of random pairs 0.40, 95th percentile 0.74, the
   40th nearest neighbour 0.68), so used raw every look-alike counts as strong evidence and swamps the behaviour
   sources. The floor (RECOMMENDER["COSINE_FLOOR"], 0.7, chosen on the validation split with the weights) says
-  where "looks alike" starts to mean something; 0 leaves the cosines as they are.
+  where "looks alike" starts to mean something (below it a cosine keeps a token BELOW_FLOOR x cosine, so a rail of
+  look-alikes alone stays in similarity order); 0 leaves the cosines as they are.
 - several pieces of evidence from one source (a cart of three items) combine by noisy-or, 1 - prod(1 - n_i): bounded
   by 1 so a weight keeps its meaning, yet an item tied to two cart items beats one tied to one.
 
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from .candidates import COSINE_SOURCES, Candidate, Evidence, Source
 
 _SOURCE_ORDER = {source: i for i, source in enumerate(Source)}
+BELOW_FLOOR = 1e-3  # what a cosine under the floor is worth, per unit of cosine
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,10 @@ def normalised_evidence(candidates: Iterable[Candidate], *, cosine_floor: float 
                 top = best[e.source]
                 n = math.sqrt(e.score / top) if top > 0 else 0.0
             elif e.source in COSINE_SOURCES:
-                n = min(max((e.score - cosine_floor) / (1.0 - cosine_floor), 0.0), 1.0)
+                if e.score > cosine_floor:
+                    n = min((e.score - cosine_floor) / (1.0 - cosine_floor), 1.0)
+                else:  # below the floor: next to nothing, but still in cosine order ("Looks like this" keeps it)
+                    n = BELOW_FLOOR * max(e.score, 0.0)
             else:
                 n = min(max(e.score, 0.0), 1.0)
             out.setdefault(c.product_id, []).append((e, n))
