@@ -45,15 +45,21 @@ def _version_key(who: str) -> str:
     return f"recommender:shopper-version:{who}"
 
 
+# A shopper's version outlives every feed cached under it (FEED_CACHE_SECONDS), and is forgotten after a day
+# without activity: by then no feed cached under an old number is left, so counting again from 1 is safe.
+VERSION_SECONDS = 86_400
+
+
 def shopper_touched(shoppers: Iterable[str | None]) -> None:
     """Bump these shoppers' versions: their cached feeds stop being served."""
     for who in {s for s in shoppers if s}:
         key = _version_key(who)
         try:
-            if not cache.add(key, 1, timeout=None):
+            if not cache.add(key, 1, timeout=VERSION_SECONDS):
                 cache.incr(key)
+                cache.touch(key, VERSION_SECONDS)
         except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=None)
+            cache.add(key, 1, timeout=VERSION_SECONDS)
         except Exception:  # a stopped Redis: nothing is being served from it either
             logger.warning("feed cache: could not bump %s", who, exc_info=True)
 
