@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from django.db import connection
 from django.db.models import BinaryField, Func
 
 from recommender.embeddings.store import encoder_for_serving
@@ -47,10 +48,32 @@ def unit_vectors(*, product_ids: Iterable[int], encoder: str) -> dict[int, np.nd
         raw=Func("vector", function="vector_send", output_field=BinaryField())
     ).values_list("product_id", "raw")
     for product_id, raw in rows:
-        v = np.frombuffer(bytes(raw), dtype=">f4", offset=4).astype(np.float32)
-        norm = float(np.linalg.norm(v))
-        found[product_id] = v / norm if norm else None
+        found[product_id] = _unit_vector(raw)
     return found
+
+
+def _unit_vector(raw) -> np.ndarray | None:
+    """`vector_send` bytes (int16 dim, int16 unused, big-endian float32s) -> a unit float32 vector (None: zeros)."""
+    v = np.frombuffer(bytes(raw), dtype=">f4", offset=4).astype(np.float32)
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else None
+
+
+def active_product_vector(*, product_id: int, encoder: str) -> tuple[str, np.ndarray | None] | None:
+    """(name, unit vector or None) of an active product, None when there is no such product: one query, the
+    vector as `vector_send` bytes (what a "similar" request needs before its nearest-neighbour query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.name, vector_send(e.vector) FROM {Product._meta.db_table} p "
+            f"LEFT JOIN {ProductEmbedding._meta.db_table} e ON e.product_id = p.id AND e.encoder = %s "
+            "WHERE p.id = %s AND p.is_active",
+            [encoder, product_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    name, raw = row
+    return name, (None if raw is None else _unit_vector(raw))
 
 
 def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:

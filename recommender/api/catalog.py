@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from recommender.api.serializers import ProductSerializer, ScoredProductSerializer
 from recommender.embeddings.store import encoder_for_serving
-from recommender.facts import unit_vectors
+from recommender.facts import active_product_vector
 from recommender.search.vector_query import ProductFilters, nearest_products
 from shop.catalog.models import Category, Gender, Product, Variant
 
@@ -77,14 +77,14 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     def similar(self, request, pk=None):
         # Not get_object(): the list filters (price, size...) describe the neighbours, not this product; and
         # only its name is needed here, not the listing bundle's images and variants.
-        name = Product.objects.active().filter(pk=pk).values_list("name", flat=True).first()
-        if name is None:
+        encoder = encoder_for_serving()
+        found = active_product_vector(product_id=int(pk), encoder=encoder)
+        if found is None:
             raise NotFound("No such product.")
+        name, vector = found
         query = SimilarQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        encoder = encoder_for_serving()
-        vector = unit_vectors(product_ids=[pk], encoder=encoder).get(int(pk))  # binary: no text to parse
         if vector is None:
             raise NotFound("This product has no image vector yet; try again in a minute.")
         filters = ProductFilters(
