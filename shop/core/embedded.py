@@ -99,7 +99,11 @@ def _apply_server_settings(server, *, fresh: bool) -> None:
     """
     from pgserver._commands import pg_ctl
 
-    if not fresh and set(server.global_process_id_list.get()) - {os.getpid()}:
+    import psutil  # a dependency of pgserver
+
+    # The registry keeps the pids of processes that were killed before they could let go: only live ones count.
+    others = {pid for pid in server.global_process_id_list.get() if pid != os.getpid() and psutil.pid_exists(pid)}
+    if not fresh and others:
         return
     server.psql("SELECT pg_reload_conf();")
     time.sleep(0.3)  # the reload is a signal: give the postmaster a moment to read the files
