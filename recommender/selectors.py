@@ -121,18 +121,17 @@ def session_candidates(*, profile: StyleProfile) -> list[Candidate]:
     return visual_candidates(anchor_ids=session_anchors(profile), source=Source.SESSION)
 
 
-def attribute_candidates(*, candidates: Iterable[Candidate], profile: StyleProfile, categories: dict[int, int],
-                         category_names: dict[int, str] | None = None) -> list[Candidate]:
+def attribute_candidates(*, candidates: Iterable[Candidate], profile: StyleProfile, facts) -> list[Candidate]:
     """Extra evidence for candidates in the shopper's favourite categories (share of interest, 0..1), labelled
     with the category's name for the reason ("In your favourite Skirts")."""
-    category_names = category_names or {}
     if not profile.categories:
         return []
     best = max(profile.categories.values())
     found = []
     for candidate in candidates:
-        share = profile.categories.get(categories.get(candidate.product_id))
+        fact = facts.get(candidate.product_id)
+        share = profile.categories.get(fact.category_id) if fact is not None else None
         if share:
             found.append(Candidate.from_source(candidate.product_id, Source.ATTRIBUTE, share / best,
-                                               label=category_names.get(candidate.product_id) or None))
+                                               label=fact.category_name or None))
     return found

@@ -115,10 +115,9 @@ def recommend_inputs(
     candidates = merge(gather(placement=placement, profile=profile, anchor_ids=anchor_ids, sources=sources))
     facts = product_facts(product_ids=[c.product_id for c in candidates])
     if placement == Placement.HOME:
-        categories = {pid: fact.category_id for pid, fact in facts.items()}
-        names = {pid: fact.category_name for pid, fact in facts.items()}
-        candidates = merge([*candidates, *selectors.attribute_candidates(
-            candidates=candidates, profile=profile, categories=categories, category_names=names)])
+        candidates = merge(
+            [*candidates, *selectors.attribute_candidates(candidates=candidates, profile=profile, facts=facts)]
+        )
         candidates = selectors.anchor_profile_evidence(candidates, profile=profile, facts=facts)
     request = Request(
         placement=placement, k=k, anchor_ids=frozenset(anchor_ids), category_ids=category_ids,
@@ -127,22 +126,6 @@ def recommend_inputs(
     return RecommendInputs(candidates=candidates, facts=facts, shopper=shopper_of(profile), request=request)
 
 
-def recommend(
-    *,
-    placement: Placement | str,
-    user=None,
-    session_key: str | None = None,
-    anchor_ids: Sequence[int] = (),
-    k: int = 12,
-    sources: Iterable[Source] | None = None,
-    profile: StyleProfile | None = None,
-    category_ids: frozenset[int] | None = None,
-    price_min: float | None = None,
-    price_max: float | None = None,
-    size: str | None = None,
-    weights: dict[str, float] | None = None,
-) -> list[Ranked]:
-    return recommend_inputs(
-        placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids, k=k, sources=sources,
-        profile=profile, category_ids=category_ids, price_min=price_min, price_max=price_max, size=size,
-    ).ranked(weights)
+def recommend(*, weights: dict[str, float] | None = None, **request) -> list[Ranked]:
+    """`recommend_inputs(**request)` ranked with `weights` (the tuned or configured ones when None)."""
+    return recommend_inputs(**request).ranked(weights)

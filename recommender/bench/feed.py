@@ -82,20 +82,14 @@ def _figures(timings: list[float], errors: int, wall: float) -> dict:
 def _history(*, first_product: int, products: int, events: int, seed: int) -> tuple[list[int], list[str]]:
     """Interactions by the signals bench's generator, COPYed in; signals rebuilt. Returns (user ids, guest keys)."""
     from recommender.behaviour.services import signals_rebuild
-    from recommender.bench.signals import _events, copy_interactions
+    from recommender.bench.signals import _events, bench_users, copy_interactions
 
     rng = np.random.default_rng(seed)
     end = time.time()
     shoppers = 50_000
     user_count = int(shoppers * 0.6)
     with connection.cursor() as cursor:
-        cursor.execute("""
-            INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                                   is_active, date_joined)
-            SELECT '!', false, 'bench-' || n, '', '', '', false, true, now() FROM generate_series(1, %s) n""",
-                       [user_count])
-        cursor.execute("SELECT min(id) FROM auth_user")
-        first_user = cursor.fetchone()[0]
+        first_user = bench_users(cursor, user_count)
         shopper, product, kind, at = _events(rng, events=events, products=products, shoppers=shoppers, end=end)
         copy_interactions(cursor, shopper=shopper, product=product, kind=kind, at=at,
                           first_user=first_user, first_product=first_product, user_count=user_count)

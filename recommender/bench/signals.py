@@ -72,21 +72,25 @@ def _fill(alias: str, *, events: int, products: int, shoppers: int, seed: int) -
             SELECT 'P' || n, 'p-' || n, '', 'Bench', (SELECT min(id) FROM catalog_category) + n %% %s, 'unisex',
                    '', '', '', '{}', 10, 'EUR', true, now(), now()
             FROM generate_series(0, %s - 1) n""", [CATEGORIES, products])
-        cursor.execute("""
-            INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                                   is_active, date_joined)
-            SELECT '!', false, 'bench-' || n, '', '', '', false, true, now() FROM generate_series(1, %s) n""",
-                       [users])
+        first_user = bench_users(cursor, users)
         cursor.execute("SELECT min(id) FROM catalog_product")
         first_product = cursor.fetchone()[0]
-        cursor.execute("SELECT min(id) FROM auth_user")
-        first_user = cursor.fetchone()[0]
         rows = _events(rng, events=events, products=products, shoppers=shoppers, end=end.timestamp())
         shopper, product, kind, at = rows
         copy_interactions(cursor, shopper=shopper, product=product, kind=kind, at=at,
                           first_user=first_user, first_product=first_product, user_count=users)
         cursor.execute("ANALYZE recommender_interaction")
     return end
+
+
+def bench_users(cursor, count: int) -> int:
+    """`count` sign-in-less users named bench-N in one INSERT; returns the first one's id (ids are contiguous)."""
+    cursor.execute("""
+        INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+                               is_active, date_joined)
+        SELECT '!', false, 'bench-' || n, '', '', '', false, true, now() FROM generate_series(1, %s) n""", [count])
+    cursor.execute("SELECT min(id) FROM auth_user")
+    return cursor.fetchone()[0]
 
 
 def copy_interactions(cursor, *, shopper, product, kind, at, first_user: int, first_product: int,

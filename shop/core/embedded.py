@@ -68,27 +68,24 @@ def _postgres_server():
         if not fresh:
             _write_server_settings(pgdata)  # read by the start below when the server is not running yet
         server = pgserver.get_server(pgdata, cleanup_mode="stop")
-        if _write_server_settings(pgdata) or not fresh:
-            _apply_server_settings(server, fresh=fresh)
+        if fresh:
+            _write_server_settings(pgdata)  # initdb has just written postgresql.conf
+        _apply_server_settings(server, fresh=fresh)
         _handles["postgres"] = server
     return _handles["postgres"]
 
 
-def _write_server_settings(pgdata: Path) -> bool:
-    """Write vitrine.conf and include it from postgresql.conf; True when either file changed."""
-    changed = False
+def _write_server_settings(pgdata: Path) -> None:
+    """Write vitrine.conf and include it from postgresql.conf (each only when it differs)."""
     conf, ours = pgdata / "postgresql.conf", pgdata / "vitrine.conf"
     text = "".join(f"{name} = '{value}'\n" for name, value in SERVER_SETTINGS.items())
     if not ours.exists() or ours.read_text() != text:
         ours.write_text(text)
         ours.chmod(0o644)  # the server runs as pgserver's own user when we are root
-        changed = True
     include = "include_if_exists = 'vitrine.conf'\n"
     if include not in conf.read_text():
         with conf.open("a") as handle:
             handle.write("\n# Vitrine's settings (shop/core/embedded.py)\n" + include)
-        changed = True
-    return changed
 
 
 def _apply_server_settings(server, *, fresh: bool) -> None:
