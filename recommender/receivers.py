@@ -3,6 +3,7 @@ Connected in RecommenderConfig.ready()."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -127,3 +128,16 @@ def interactions_follow_login(sender, request, user, **kwargs):
     guest_key = request.session.get(GUEST_KEY) if request is not None else None
     if guest_key:
         interactions.interactions_merge_guest(session_key=guest_key, user_id=user.pk)
+
+
+@receiver(connection_created, dispatch_uid="recommender.hnsw_ef_search")
+def hnsw_ef_search_default(sender, connection, **kwargs):
+    """The serving `hnsw.ef_search` for the whole session, set once per connection: a nearest-neighbour query at
+    the default depth then needs no transaction and no SET LOCAL around it (three round trips fewer). Deeper
+    passes still SET LOCAL inside their own transaction."""
+    if connection.vendor != "postgresql":
+        return
+    from recommender.conf import recommender_setting
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET hnsw.ef_search = {int(recommender_setting('HNSW_EF_SEARCH'))}")

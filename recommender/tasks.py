@@ -43,8 +43,13 @@ def embed_images_task(self, image_ids: list[int], encoder: str | None = None) ->
 
 @shared_task(acks_late=True)
 def reconcile_embeddings_task() -> int:
-    """Beat: queue images that lack a current vector (missing, stale, or lost while Redis was down)."""
-    return service.embeddings_reconcile(enqueue=lambda ids: embed_images_task.delay(ids))
+    """Beat: queue images that lack a current vector (missing, stale, or lost while Redis was down); fit the
+    compact serving vectors when they are due (recommender.embeddings.compact_store)."""
+    from recommender.embeddings.compact_store import compact_ensure
+
+    queued = service.embeddings_reconcile(enqueue=lambda ids: embed_images_task.delay(ids))
+    compact_ensure()
+    return queued
 
 
 def embed_images_enqueue(image_ids: list[int]) -> bool:

@@ -7,9 +7,10 @@ migrate, yield its name; afterwards the default alias points back and the databa
 
 `catalogue_fill(products, ...)`: products with attributes chosen so that filters of an exact
 selectivity exist (see `SELECTIVE_FILTERS`), one variant each, and a unit vector of `dim` floats
-per product written with binary COPY under the encoder 'lite0' (so the migration's partial HNSW
-index applies). The index is dropped before the COPY and rebuilt after it (one bulk build instead
-of 100k incremental inserts); the build's seconds are returned.
+per product written with binary COPY under the encoder 'lite0'. With `COMPACT_DIMS` set (the default), the shop's
+own `compact_fit` then fits the compact vectors, writes them and builds their HNSW index, and those are what the
+benchmarks query (the returned `encoder` and `vectors`); otherwise the raw vectors' index is dropped before the
+COPY and rebuilt after it (one bulk build instead of 100k incremental inserts). The build's seconds are returned.
 
 Vectors: `clusters` Gaussian centres; each product is its centre plus a low-rank offset (a shared
 32-d basis: image embeddings have a low intrinsic dimension) plus small isotropic noise, then
@@ -27,12 +28,15 @@ import numpy as np
 from django.core.management import call_command
 from django.db import connection, connections
 
+from recommender.embeddings.compact import compact_name
+from recommender.embeddings.compact_store import compact_dims, compact_fit
+from recommender.embeddings.store import product_vectors_copy, product_vectors_read
+
 ENCODER = "lite0"
 LEAF_CATEGORIES = 100  # product i is in leaf i % 100: a leaf keeps exactly 1 %
 SIZES = [f"S{n:02d}" for n in range(20)]  # product i's one variant has size SIZES[(i // 7) % 20]: ~5 %
 PRICE_STEPS = 50  # price = 10 + (i // 3) % 50: price <= 19 keeps 20 %
 GENDERS = ["men", "women", "boys", "girls", "unisex"]
-PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in unix microseconds
 
 
 def selective_filters(*, first_category_id: int):
@@ -71,8 +75,8 @@ def scratch_database(prefix: str, *, log):
 
 
 def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed: int = 7, log) -> dict:
-    """Fill the (scratch) default database. Returns {"first_product_id", "first_category_id", "vectors",
-    "index_build_s"}; `vectors` is the float32 [products, dim] matrix in product-id order."""
+    """Fill the (scratch) default database. Returns {"first_product_id", "first_category_id", "vectors", "encoder",
+    "dim", "index_build_s"}; `vectors` is the served encoder's float32 [products, dim] matrix in product-id order."""
     rng = np.random.default_rng(seed)
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO catalog_category (name, slug, position) "
@@ -107,22 +111,33 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
         vectors = synthetic_vectors(rng, n=products, dim=dim, clusters=clusters)
         cursor.execute("DROP INDEX IF EXISTS product_embedding_hnsw_lite0")
         started = time.perf_counter()
-        _copy_vectors(cursor, first_product=first_product, vectors=vectors)
-        log(f"COPY {products:,} vectors: {time.perf_counter() - started:.1f} s; building the HNSW index")
+        product_vectors_copy(cursor, encoder=ENCODER, product_ids=first_product + np.arange(products), vectors=vectors)
+        log(f"COPY {products:,} vectors: {time.perf_counter() - started:.1f} s")
         cursor.execute("ANALYZE")
+        dims = compact_dims()
         started = time.perf_counter()
-        cursor.execute("SET maintenance_work_mem = '2GB'")  # the graph must fit, or the build crawls
-        cursor.execute(
-            "CREATE INDEX product_embedding_hnsw_lite0 ON recommender_productembedding "
-            f"USING hnsw ((vector::vector({dim})) vector_cosine_ops) WITH (m = 16, ef_construction = 64) "
-            f"WHERE encoder = '{ENCODER}'"
-        )
+        if dims:
+            # What the shop serves: compact vectors fitted, written and indexed by the shop's own code. The raw
+            # index is not built: no read uses it once compact rows cover every product.
+            log(f"fitting {dims}-d compact vectors and building their HNSW index")
+            compact_fit(source=ENCODER, dims=dims)
+            encoder = compact_name(ENCODER, dims)
+            vectors = product_vectors_read(encoder=encoder)[1]
+        else:
+            log("building the HNSW index")
+            encoder = ENCODER
+            cursor.execute("SET maintenance_work_mem = '2GB'")  # the graph must fit, or the build crawls
+            cursor.execute(
+                "CREATE INDEX product_embedding_hnsw_lite0 ON recommender_productembedding "
+                f"USING hnsw ((vector::vector({dim})) vector_cosine_ops) WITH (m = 16, ef_construction = 64) "
+                f"WHERE encoder = '{ENCODER}'"
+            )
+            cursor.execute("RESET maintenance_work_mem")
         build = time.perf_counter() - started
-        cursor.execute("RESET maintenance_work_mem")
         cursor.execute("ANALYZE")
         log(f"HNSW build: {build:.1f} s")
     return {"first_product_id": first_product, "first_category_id": first_leaf, "vectors": vectors,
-            "index_build_s": round(build, 1)}
+            "encoder": encoder, "dim": int(vectors.shape[1]), "index_build_s": round(build, 1)}
 
 
 def synthetic_vectors(rng, *, n: int, dim: int, clusters: int) -> np.ndarray:
@@ -137,27 +152,3 @@ def synthetic_vectors(rng, *, n: int, dim: int, clusters: int) -> np.ndarray:
         x += rng.standard_normal((m, dim)).astype(np.float32) * (0.25 / np.sqrt(dim))
         out[start:start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
     return out
-
-
-def _copy_vectors(cursor, *, first_product: int, vectors: np.ndarray) -> None:
-    """Binary COPY: (product_id int8, encoder text, vector, images int2, updated_at timestamptz) per row."""
-    n, dim = vectors.shape
-    row = np.dtype([
-        ("ncols", ">i2"), ("l_id", ">i4"), ("id", ">i8"), ("l_enc", ">i4"), ("enc", "S5"),
-        ("l_vec", ">i4"), ("dim", ">i2"), ("unused", ">i2"), ("vec", ">f4", (dim,)),
-        ("l_img", ">i4"), ("img", ">i2"), ("l_ts", ">i4"), ("ts", ">i8"),
-    ])
-    now_us = int(time.time() * 1_000_000) - PG_EPOCH_US
-    sql = ("COPY recommender_productembedding (product_id, encoder, vector, images, updated_at) "
-           "FROM STDIN WITH (FORMAT binary)")
-    with cursor.cursor.copy(sql) as copy:
-        copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00")
-        for start in range(0, n, 5000):
-            m = min(5000, n - start)
-            block = np.zeros(m, dtype=row)
-            block["ncols"], block["l_id"], block["l_enc"], block["enc"] = 5, 8, len(ENCODER), ENCODER.encode()
-            block["id"] = first_product + start + np.arange(m)
-            block["l_vec"], block["dim"], block["vec"] = 4 + 4 * dim, dim, vectors[start:start + m]
-            block["l_img"], block["img"], block["l_ts"], block["ts"] = 2, 1, 8, now_us
-            copy.write(block.tobytes())
-        copy.write(b"\xff\xff")

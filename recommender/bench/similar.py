@@ -2,7 +2,9 @@
 
 Setup (not timed, reported): `products` synthetic products with 1280-d unit vectors (the lite0
 encoder's width; see recommender.bench.scratch for how they are made) in a scratch database that
-is dropped afterwards; the HNSW index is built once after a binary COPY (`index_build_s`).
+is dropped afterwards; then what the shop serves: with `COMPACT_DIMS` (default 256) the compact
+vectors fitted and indexed by `compact_fit`, otherwise the raw ones indexed (`index_build_s`,
+`encoder`, `dim` say which). Every timed query and every recall is on the served vectors.
 
 Timed, one query at a time, on `queries` random products:
 - db_p95_ms: `product_neighbours(k=10)` (one transaction: dims lookup, SET LOCAL, HNSW scan);
@@ -25,15 +27,16 @@ import numpy as np
 from django.db import connection
 from django.test import Client, override_settings
 
-from recommender.bench.scratch import ENCODER, PRICE_STEPS, catalogue_fill, scratch_database, selective_filters
+from recommender.bench.scratch import PRICE_STEPS, catalogue_fill, scratch_database, selective_filters
 
 K = 10
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def run(*, products: int, queries: int = 200, brute_queries: int = 2, seed: int = 11, log) -> dict:
-    # A private cache: the bench must not leave "serving encoder" and friends in the shop's Redis.
-    with override_settings(CACHES=LOCAL_CACHE), scratch_database("bench_similar", log=log):
+    # A private cache: the bench must not leave "serving encoder" and friends in the shop's Redis. DEBUG off, as in
+    # production: with it on, Django records every query's SQL (about 0.1 ms each here).
+    with override_settings(CACHES=LOCAL_CACHE, DEBUG=False), scratch_database("bench_similar", log=log):
         filled = catalogue_fill(products=products, log=log)
         return _measure(filled, products=products, queries=queries, brute_queries=brute_queries, seed=seed, log=log)
 
@@ -46,15 +49,15 @@ def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, s
     from recommender.embeddings.store import product_neighbours
 
     rng = np.random.default_rng(seed)
-    vectors, first = filled["vectors"], filled["first_product_id"]
+    vectors, first, encoder = filled["vectors"], filled["first_product_id"], filled["encoder"]
     sample = rng.choice(products, size=min(queries, products), replace=False)
-    product_neighbours(product_id=first + int(sample[0]), k=K, encoder=ENCODER)  # warm the connection
+    product_neighbours(product_id=first + int(sample[0]), k=K, encoder=encoder)  # warm the connection
 
     log(f"db: {len(sample)} product_neighbours(k={K})")
     db_ms, hits = [], 0
     for index in sample:
         started = time.perf_counter()
-        found = product_neighbours(product_id=first + int(index), k=K, encoder=ENCODER)
+        found = product_neighbours(product_id=first + int(index), k=K, encoder=encoder)
         db_ms.append((time.perf_counter() - started) * 1000)
         hits += len({n.product_id - first for n in found} & set(_exact_top(vectors, index)))
 
@@ -69,12 +72,12 @@ def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, s
         assert response.status_code == 200 and len(response.json()) == K, response.content[:200]
 
     log(f"brute force (the seeds' way): {brute_queries} queries")
-    brute_ms = [_brute_force_ms(first + int(index)) for index in sample[:brute_queries]]
+    brute_ms = [_brute_force_ms(first + int(index), encoder=encoder) for index in sample[:brute_queries]]
 
     filtered = {}
     masks = _filter_masks(products)
     for share, filters in selective_filters(first_category_id=filled["first_category_id"]).items():
-        filtered[share] = _filtered(vectors, first=first, filters=filters, mask=masks[share], sample=sample, log=log)
+        filtered[share] = _filtered(vectors, encoder=encoder, first=first, filters=filters, mask=masks[share], sample=sample, log=log)
 
     db_p95 = _p95(db_ms)
     return {
@@ -89,6 +92,8 @@ def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, s
         "queries": len(sample),
         "bruteforce_queries": len(brute_ms),
         "index_build_s": filled["index_build_s"],
+        "encoder": encoder,
+        "dim": filled["dim"],
         "pgvector": _pgvector_version(),
     }
 
@@ -102,12 +107,12 @@ def _exact_top(vectors: np.ndarray, index: int, mask: np.ndarray | None = None) 
     return [int(i) for i in top if np.isfinite(scores[i])]
 
 
-def _brute_force_ms(product_id: int) -> float:
+def _brute_force_ms(product_id: int, *, encoder: str) -> float:
     """Per query: every vector through the ORM into NumPy, cosine, top k (what the seeds did)."""
     from recommender.models import ProductEmbedding
 
     started = time.perf_counter()
-    rows = list(ProductEmbedding.objects.filter(encoder=ENCODER).values_list("product_id", "vector"))
+    rows = list(ProductEmbedding.objects.filter(encoder=encoder).values_list("product_id", "vector"))
     ids = np.array([pid for pid, _ in rows])
     matrix = np.stack([np.asarray(vector, dtype=np.float32) for _, vector in rows])
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -124,15 +129,15 @@ def _filter_masks(products: int) -> dict[str, np.ndarray]:
     return {"1": i % 100 == 3, "5": (i // 7) % 20 == 4, "20": 10 + (i // 3) % PRICE_STEPS <= 19}
 
 
-def _filtered(vectors, *, first: int, filters, mask: np.ndarray, sample, log) -> dict:
+def _filtered(vectors, *, encoder: str, first: int, filters, mask: np.ndarray, sample, log) -> dict:
     from recommender.search.vector_query import nearest_products
 
     log(f"filtered nearest_products: {filters} keeps {mask.mean():.1%}")
-    nearest_products(vector=vectors[int(sample[0])], encoder=ENCODER, k=K, filters=filters)
+    nearest_products(vector=vectors[int(sample[0])], encoder=encoder, k=K, filters=filters)
     timings, hits, expected, fewest = [], 0, 0, K
     for index in sample[:100]:
         started = time.perf_counter()
-        rows = nearest_products(vector=vectors[int(index)], encoder=ENCODER, k=K, filters=filters,
+        rows = nearest_products(vector=vectors[int(index)], encoder=encoder, k=K, filters=filters,
                                 exclude=first + int(index))
         timings.append((time.perf_counter() - started) * 1000)
         truth = _exact_top(vectors, int(index), mask)

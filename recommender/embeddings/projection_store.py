@@ -92,7 +92,7 @@ def projection_learn(*, encoder: str = SOURCE_ENCODER, shrinkage: float = SHRINK
 
 
 def projection_current(*, encoder: str = SOURCE_ENCODER) -> tuple[VisualProjection, Projection] | None:
-    row = VisualProjection.objects.filter(encoder=encoder).first()
+    row = VisualProjection.objects.filter(encoder=encoder, method=METHOD).first()
     if row is None:
         return None
     matrix, mean = row.arrays()

@@ -6,8 +6,9 @@ Vectors in: float32 numpy rows. Distances out: cosine distance in [0, 2] (0 = sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import logging
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 # Beyond this pgvector's `vector` type cannot be HNSW-indexed (halfvec, from 0.7, goes to 4000).
 VECTOR_INDEX_MAX_DIM = 2000
+PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in unix microseconds
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -75,7 +77,10 @@ def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str) -> None
     """
     if not product_ids:
         return
+    from recommender.embeddings import compact, compact_store
+
     ids = list(product_ids)
+    encoder = compact.compact_source(encoder) or encoder  # a compact encoder's rows follow its source's
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
@@ -97,6 +102,56 @@ def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str) -> None
             """,
             [encoder, EmbeddingStatus.READY, ids, encoder, encoder, ids],
         )
+        compact_store.compact_refresh(product_ids=ids, source=encoder)
+
+
+def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(product ids int64 [n], float32 [n, d] as stored) of `encoder`, every product or these, in one query.
+
+    Read as `vector_send` bytes (int16 dim, int16 unused, big-endian float32s): NumPy takes them as they are.
+    """
+    where, params = "encoder = %s", [encoder]
+    if product_ids is not None:
+        where, params = where + " AND product_id = ANY(%s)", params + [list(product_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT product_id, vector_send(vector) FROM recommender_productembedding WHERE {where} "
+            "ORDER BY product_id", params,
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return np.empty(0, np.int64), np.empty((0, 0), np.float32)
+    ids = np.array([pid for pid, _ in rows], dtype=np.int64)
+    return ids, np.stack([np.frombuffer(bytes(raw), dtype=">f4", offset=4) for _, raw in rows]).astype(np.float32)
+
+
+def product_vectors_copy(cursor, *, encoder: str, product_ids: np.ndarray, vectors: np.ndarray) -> None:
+    """Append rows with binary COPY: (product_id int8, encoder text, vector, images int2, updated_at timestamptz).
+
+    For bulk writes (a compact encoder's whole catalogue, the benchmarks' 100k rows): text literals would cost
+    more to format and parse than the COPY itself.
+    """
+    n, dim = vectors.shape
+    name = encoder.encode()
+    row = np.dtype([
+        ("ncols", ">i2"), ("l_id", ">i4"), ("id", ">i8"), ("l_enc", ">i4"), ("enc", f"S{len(name)}"),
+        ("l_vec", ">i4"), ("dim", ">i2"), ("unused", ">i2"), ("vec", ">f4", (dim,)),
+        ("l_img", ">i4"), ("img", ">i2"), ("l_ts", ">i4"), ("ts", ">i8"),
+    ])
+    now_us = int(time.time() * 1_000_000) - PG_EPOCH_US
+    sql = ("COPY recommender_productembedding (product_id, encoder, vector, images, updated_at) "
+           "FROM STDIN WITH (FORMAT binary)")
+    with cursor.cursor.copy(sql) as copy:
+        copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00")
+        for start in range(0, n, 5000):
+            m = min(5000, n - start)
+            block = np.zeros(m, dtype=row)
+            block["ncols"], block["l_id"], block["l_enc"], block["enc"] = 5, 8, len(name), name
+            block["id"] = np.asarray(product_ids[start:start + m], dtype=np.int64)
+            block["l_vec"], block["dim"], block["vec"] = 4 + 4 * dim, dim, vectors[start:start + m]
+            block["l_img"], block["img"], block["l_ts"], block["ts"] = 2, 1, 8, now_us
+            copy.write(block.tobytes())
+        copy.write(b"\xff\xff")
 
 
 def vector_index_ensure(*, encoder: str) -> None:
@@ -133,8 +188,11 @@ def encoder_for_serving() -> str | None:
     """The encoder whose product vectors answer queries now.
 
     The configured encoder once it has no image left to do; until then the encoder with the most
-    product vectors, so switching encoders never leaves the shop without similar items.
+    product vectors, so switching encoders never leaves the shop without similar items. Either one's
+    compact form ("lite0-pca256", `COMPACT_DIMS`) instead, once it has a row for each of its products.
     """
+    from recommender.embeddings import compact
+
     configured = recommender_setting("ENCODER")
     try:
         cached = cache.get("recommender:serving-encoder")
@@ -149,11 +207,17 @@ def encoder_for_serving() -> str | None:
     done = ImageEmbedding.objects.filter(
         encoder=configured, status__in=[EmbeddingStatus.READY, EmbeddingStatus.FAILED]
     ).count()
+    counts = _product_vector_counts()
     if images and done >= images:
         serving = configured
     else:
-        counts = _product_vector_counts()
-        serving = max(counts, key=lambda name: (counts[name], name == configured)) if counts else configured
+        raw = {name: n for name, n in counts.items() if compact.compact_source(name) is None}
+        serving = max(raw, key=lambda name: (raw[name], name == configured)) if raw else configured
+    # Its compact vectors answer once they cover it (written in the same transactions as its own rows, they do
+    # from the moment the projection is fitted; see recommender.embeddings.compact_store).
+    dims = int(recommender_setting("COMPACT_DIMS") or 0)
+    if dims and counts.get(compact.compact_name(serving, dims), 0) >= max(counts.get(serving, 0), 1):
+        serving = compact.compact_name(serving, dims)
     try:
         cache.set("recommender:serving-encoder", serving, timeout=60)
     except Exception:
@@ -185,11 +249,20 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
     A LATERAL join runs the index scan once per anchor row, with that anchor's vector as the scan's
     parameter; a product without a vector under `encoder` maps to [].
     """
+    from recommender.embeddings.compact import compact_parts
+
     ids = list(dict.fromkeys(int(pid) for pid in product_ids))
     found: dict[int, list[Neighbour]] = {pid: [] for pid in ids}
     if not ids:
         return found
     encoder = encoder or encoder_for_serving()
+    compact = compact_parts(encoder)
+    if compact and k + 1 <= int(recommender_setting("HNSW_EF_SEARCH")):
+        # The common case in one statement: a compact encoder's width is in its name, and the connection's
+        # ef_search is already the serving one (recommender.receivers.hnsw_ef_search_default).
+        with connection.cursor() as cursor:
+            _neighbours_query(cursor, found, encoder=encoder, dim=compact[1], ids=ids, k=k)
+        return found
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT product_id, vector_dims(vector) FROM recommender_productembedding "
@@ -202,21 +275,27 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
         # One encoder has one width; the cast below must name it to match the partial index's expression.
         dim = max(set(dims.values()), key=list(dims.values()).count)
         cursor.execute(f"SET LOCAL hnsw.ef_search = {max(int(recommender_setting('HNSW_EF_SEARCH')), k + 1)}")
-        cursor.execute(
-            f"""
-            SELECT a.product_id, n.product_id, n.distance
-              FROM recommender_productembedding a
-             CROSS JOIN LATERAL (
-                   SELECT e.product_id, (e.vector::vector({dim})) <=> (a.vector::vector({dim})) AS distance
-                     FROM recommender_productembedding e
-                    WHERE e.encoder = %s AND e.product_id <> a.product_id
-                    ORDER BY (e.vector::vector({dim})) <=> (a.vector::vector({dim}))
-                    LIMIT %s) n
-             WHERE a.encoder = %s AND a.product_id = ANY(%s)
-             ORDER BY a.product_id, n.distance, n.product_id
-            """,
-            [encoder, k, encoder, [pid for pid, width in dims.items() if width == dim]],
-        )
-        for anchor, pid, distance in cursor.fetchall():
-            found[anchor].append(Neighbour(pid, float(distance)))
+        _neighbours_query(cursor, found, encoder=encoder, dim=dim, k=k,
+                          ids=[pid for pid, width in dims.items() if width == dim])
     return found
+
+
+def _neighbours_query(cursor, found: dict[int, list[Neighbour]], *, encoder: str, dim: int, ids: list[int],
+                      k: int) -> None:
+    cursor.execute(
+        f"""
+        SELECT a.product_id, n.product_id, n.distance
+          FROM recommender_productembedding a
+         CROSS JOIN LATERAL (
+               SELECT e.product_id, (e.vector::vector({dim})) <=> (a.vector::vector({dim})) AS distance
+                 FROM recommender_productembedding e
+                WHERE e.encoder = %s AND e.product_id <> a.product_id
+                ORDER BY (e.vector::vector({dim})) <=> (a.vector::vector({dim}))
+                LIMIT %s) n
+         WHERE a.encoder = %s AND a.product_id = ANY(%s)
+         ORDER BY a.product_id, n.distance, n.product_id
+        """,
+        [encoder, k, encoder, ids],
+    )
+    for anchor, pid, distance in cursor.fetchall():
+        found[anchor].append(Neighbour(pid, float(distance)))

@@ -66,15 +66,22 @@ def visual_evaluate(*, encoder: str | None = None, k: int = 10) -> dict:
     source = source_encoder(encoder)
     _, categories, vectors = product_vectors(encoder=source)
     asked, p = precision_at_k_same_category(vectors, categories, k=k)
+    served = {}
+    if encoder != source:  # compact serving vectors: the same figure on what the shop answers from
+        _, served_categories, served_vectors = product_vectors(encoder=encoder)
+        served = {"encoder": encoder,
+                  "p_at_10_served": round(precision_at_k_same_category(served_vectors, served_categories, k=k)[1], 4)}
     current = projection_current(encoder=source)
     if current is None:
-        return {"products": asked, "p_at_10": round(p, 4), "p_at_10_raw": round(p, 4)}
+        return {"products": asked, "p_at_10": round(p, 4), "p_at_10_raw": round(p, 4), **served}
     row, _ = current
     figures = held_out_figures(catalogue_vectors(encoder=source), k=k, **row.params)
     return {**figures, "p_at_10_raw_all": round(p, 4), "products_all": asked, "projection": row.pk,
-            "method": row.method, "params": row.params, "split": row.split}
+            "method": row.method, "params": row.params, "split": row.split, **served}
 
 
 def source_encoder(encoder: str) -> str:
-    """The encoder whose raw vectors a projected encoder ("lite0-proj") is computed from."""
-    return encoder.removesuffix("-proj")
+    """The encoder whose raw vectors a projected encoder ("lite0-proj", "lite0-pca256") is computed from."""
+    from recommender.embeddings.compact import compact_source
+
+    return compact_source(encoder) or encoder.removesuffix("-proj")

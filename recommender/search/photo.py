@@ -62,10 +62,15 @@ def category_vote(neighbours: Sequence[tuple[int, float]], /) -> CategoryVote:
 
 def photo_vector(source, /, *, encoder: str) -> np.ndarray:
     """The upload's embedding. Raises loading.ImageRejected for anything that is not a usable image."""
+    from recommender.embeddings.compact import compact_source
+    from recommender.embeddings.compact_store import compact_vectors_apply
     from recommender.embeddings.encoders import get_encoder
 
     image = load_image(source, max_bytes=int(recommender_setting("PHOTO_MAX_BYTES")), draft_size=(256, 256))
-    return get_encoder(encoder).embed([image])[0]
+    source_encoder = compact_source(encoder)
+    if source_encoder is None:
+        return get_encoder(encoder).embed([image])[0]
+    return compact_vectors_apply(get_encoder(source_encoder).embed([image]), encoder=encoder)[0]
 
 
 def photo_search(

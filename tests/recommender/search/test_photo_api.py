@@ -149,3 +149,19 @@ def test_the_header_links_to_photo_search(client):
 def test_the_openapi_schema_describes_photo_search(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200 and b"/api/search/photo/" in response.content
+
+
+def test_with_compact_vectors_serving_an_upload_is_projected_into_their_space(client, catalogue, settings):
+    from django.core.management import call_command
+
+    from recommender.embeddings.store import encoder_for_serving
+
+    settings.RECOMMENDER = {"COMPACT_DIMS": 2, "COMPACT_MIN_PRODUCTS": 3}
+    call_command("compact_vectors", verbosity=0)
+    try:
+        assert encoder_for_serving() == "lite0-pca2"
+        response = client.post(URL, {"image": upload(jpeg(colour=(30, 40, 200)))})
+        assert response.status_code == 200
+        assert response.json()["results"][0]["id"] == catalogue[2].pk
+    finally:
+        cache.delete("recommender:serving-encoder")

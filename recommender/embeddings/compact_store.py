@@ -1,0 +1,121 @@
+"""Fit, store and keep in step the compact serving vectors (method: recommender.embeddings.compact).
+
+`compact_fit(source)`: PCA on every product vector of the source encoder, stored as a VisualProjection row (method
+"pca"), and the compact rows ("lite0-pca256") rewritten from the source rows with it, all in one transaction:
+readers see the old space or the new one, never a mix. The HNSW index follows once.
+
+`compact_refresh(product_ids, source)`: called by `store.product_vectors_refresh` inside its transaction, so a
+product's compact row is written, replaced or deleted together with its source row.
+
+Both take a PostgreSQL advisory lock (exclusive for a fit, shared for a refresh): a refresh that read the old
+projection cannot commit rows in the old space after a fit has rewritten them.
+
+`compact_ensure()`: the beat's check. Fits when there is no projection yet and the source has `COMPACT_MIN_PRODUCTS`
+vectors, or when the catalogue has grown `COMPACT_REFIT_GROWTH` times since the last fit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from recommender.conf import recommender_setting
+from recommender.embeddings import store
+from recommender.embeddings.compact import METHOD, compact_name, compact_parts, explained_variance, pca_fit
+from recommender.embeddings.projection import Projection
+from recommender.models import ProductEmbedding, VisualProjection
+
+logger = logging.getLogger(__name__)
+
+LOCK_KEY = 0x5649_5443  # "VITC": one advisory lock id for compact vectors
+
+
+def compact_dims() -> int:
+    return int(recommender_setting("COMPACT_DIMS") or 0)
+
+
+def compact_current(*, source: str, dims: int | None = None) -> tuple[VisualProjection, Projection] | None:
+    dims = compact_dims() if dims is None else dims
+    row = VisualProjection.objects.filter(encoder=source, method=METHOD, output_dim=dims).first()
+    if row is None:
+        return None
+    matrix, mean = row.arrays()
+    return row, Projection(matrix=matrix, mean=mean)
+
+
+def compact_fit(*, source: str | None = None, dims: int | None = None) -> VisualProjection:
+    source = source or recommender_setting("ENCODER")
+    dims = compact_dims() if dims is None else dims
+    if dims <= 0:
+        raise ValueError("compact vectors are switched off (RECOMMENDER['COMPACT_DIMS'] is 0)")
+    name = compact_name(source, dims)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        ids, vectors = store.product_vectors_read(encoder=source)  # under the lock: no refresh is half-way
+        projection = pca_fit(vectors, dims=dims)
+        row = VisualProjection.objects.create(
+            encoder=source, method=METHOD, params={"dims": dims}, input_dim=vectors.shape[1], output_dim=dims,
+            matrix=projection.matrix.tobytes(), mean=projection.mean.tobytes(), products=len(ids), categories=0,
+            split="unsupervised: fitted on every product vector, no label read",
+            held_out={"explained_variance": round(explained_variance(vectors, projection), 4)},
+        )
+        cursor.execute("DELETE FROM recommender_productembedding WHERE encoder = %s", [name])
+        store.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors))
+        # Another width's rows (COMPACT_DIMS changed) would never be served again.
+        cursor.execute("DELETE FROM recommender_productembedding WHERE encoder LIKE %s AND encoder <> %s",
+                       [compact_name(source, 0).removesuffix("0") + "%", name])
+        VisualProjection.objects.filter(encoder=source, method=METHOD).exclude(pk=row.pk).delete()
+        # Built before the commit: serving switches to these rows at the commit, and must find them indexed.
+        # CREATE INDEX refuses to run while deferred foreign-key checks are pending: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        store.vector_index_ensure(encoder=name)
+        transaction.on_commit(lambda: cache.delete("recommender:serving-encoder"))
+    logger.info("compact vectors %s: %d products, %.1f%% of the variance kept", name, len(ids),
+                100 * row.held_out["explained_variance"])
+    return row
+
+
+def compact_refresh(*, product_ids: list[int], source: str) -> None:
+    """Make these products' compact rows match their source rows (inside the caller's transaction)."""
+    dims = compact_dims()
+    if not dims:
+        return
+    name = compact_name(source, dims)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_KEY])
+        current = compact_current(source=source, dims=dims)
+        if current is None:
+            return
+        _, projection = current
+        ids, vectors = store.product_vectors_read(encoder=source, product_ids=product_ids)
+        cursor.execute("DELETE FROM recommender_productembedding WHERE encoder = %s AND product_id = ANY(%s)",
+                       [name, list(product_ids)])
+        if len(ids):
+            store.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors))
+
+
+def compact_ensure(*, source: str | None = None) -> VisualProjection | None:
+    """Fit if due (see the module docstring); returns the new row, or None when nothing was due."""
+    dims = compact_dims()
+    if not dims:
+        return None
+    source = source or recommender_setting("ENCODER")
+    products = ProductEmbedding.objects.filter(encoder=source).count()
+    current = compact_current(source=source, dims=dims)
+    if current is None:
+        due = products >= max(int(recommender_setting("COMPACT_MIN_PRODUCTS")), dims + 1)
+    else:
+        due = products >= current[0].products * float(recommender_setting("COMPACT_REFIT_GROWTH"))
+    return compact_fit(source=source, dims=dims) if due else None
+
+
+def compact_vectors_apply(vectors: np.ndarray, *, encoder: str) -> np.ndarray:
+    """Vectors made by a compact encoder's source (a photo search's upload) -> that compact encoder's space."""
+    parts = compact_parts(encoder)
+    current = compact_current(source=parts[0], dims=parts[1]) if parts else None
+    if current is None:
+        raise LookupError(f"no projection stored for {encoder}")
+    return current[1].apply(vectors)

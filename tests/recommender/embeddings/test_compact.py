@@ -1,0 +1,57 @@
+"""Compact serving vectors' maths (pure numpy, no database): PCA keeps what the neighbours depend on."""
+
+import numpy as np
+import pytest
+
+from recommender.embeddings.compact import compact_name, compact_parts, compact_source, explained_variance, pca_fit
+from recommender.embeddings.projection import unit_rows
+
+
+def low_rank(*, n=600, dim=96, rank=12, seed=0):
+    """Unit rows that mostly live in a `rank`-d subspace, as image embeddings do, plus a little isotropic noise."""
+    rng = np.random.default_rng(seed)
+    basis = rng.normal(size=(rank, dim))
+    return unit_rows(rng.normal(size=(n, rank)) @ basis + 0.05 * rng.normal(size=(n, dim)))
+
+
+def top10(vectors):
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    return np.argsort(-sims, axis=1)[:, :10]
+
+
+def test_names_say_source_and_width():
+    assert compact_name("lite0", 256) == "lite0-pca256"
+    assert compact_parts("lite0-pca256") == ("lite0", 256)
+    assert compact_source("resnet-50-pca64") == "resnet-50"
+    assert compact_source("lite0") is None and compact_parts("lite0-proj") is None
+
+
+def test_components_covering_the_subspace_keep_the_neighbours_and_the_variance():
+    vectors = low_rank()
+    projection = pca_fit(vectors, dims=16)
+    compact = projection.apply(vectors)
+    assert compact.shape == (600, 16)
+    assert np.allclose(np.linalg.norm(compact, axis=1), 1, atol=1e-5)
+    assert explained_variance(vectors, projection) > 0.95
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(top10(vectors), top10(compact))])
+    assert overlap > 0.8, overlap
+
+
+def test_too_few_components_lose_neighbours_so_the_test_above_can_fail():
+    vectors = low_rank()
+    compact = pca_fit(vectors, dims=3).apply(vectors)
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(top10(vectors), top10(compact))])
+    assert overlap < 0.6, overlap
+
+
+def test_a_refit_on_the_same_vectors_gives_the_same_space():
+    vectors = low_rank()
+    first, second = pca_fit(vectors, dims=16), pca_fit(vectors[::-1].copy(), dims=16)
+    assert np.allclose(first.apply(vectors), second.apply(vectors), atol=1e-4)
+
+
+@pytest.mark.parametrize(("n", "dims"), [(16, 16), (600, 200)])
+def test_a_fit_needs_more_rows_than_components_and_no_more_components_than_columns(n, dims):
+    with pytest.raises(ValueError):
+        pca_fit(low_rank(n=n), dims=dims)
