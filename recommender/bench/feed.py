@@ -46,7 +46,7 @@ CACHE_DB = 12  # the gunicorn workers' broker database (their cache: the next on
 def run(*, products: int, events: int, seconds: float = 20.0, concurrency: int = 4, shoppers: int = 2000,
         max_requests: int = 50_000, seed: int = 5, log) -> dict:
     with scratch_database("bench_feed", log=log) as name:
-        filled = catalogue_fill(products=products, log=log)
+        filled = catalogue_fill(products=products, raw_index=False, log=log)
         log(f"{events:,} interactions; rebuilding signals")
         users, guests = _history(first_product=filled["first_product_id"], products=products, events=events, seed=seed)
         cookies = _sessions(users=users, guests=guests, count=shoppers, seed=seed)

@@ -9,8 +9,9 @@ migrate, yield its name; afterwards the default alias points back and the databa
 selectivity exist (see `SELECTIVE_FILTERS`), one variant each, and a unit vector of `dim` floats
 per product written with binary COPY under the encoder 'lite0'. With `COMPACT_DIMS` set (the default), the shop's
 own `compact_fit` then fits the compact vectors, writes them and builds their HNSW index, and those are what the
-benchmarks query (the returned `encoder` and `vectors`); otherwise the raw vectors' index is dropped before the
-COPY and rebuilt after it (one bulk build instead of 100k incremental inserts). The build's seconds are returned.
+benchmarks query (the returned `encoder` and `vectors`). The raw vectors' index is dropped before the COPY and
+rebuilt after it (one bulk build instead of 100k incremental inserts) unless `raw_index` is False and compact
+vectors serve (the benchmarks' scratch databases: no read uses it). The index builds' seconds are returned.
 
 Vectors: `clusters` Gaussian centres; each product is its centre plus a low-rank offset (a shared
 32-d basis: image embeddings have a low intrinsic dimension) plus small isotropic noise, then
@@ -74,7 +75,8 @@ def scratch_database(prefix: str, *, log):
         log(f"scratch database {name}: dropped")
 
 
-def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed: int = 7, log) -> dict:
+def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed: int = 7, raw_index: bool = True,
+                   log) -> dict:
     """Fill the (scratch) default database. Returns {"first_product_id", "first_category_id", "vectors", "encoder",
     "dim", "index_build_s"}; `vectors` is the served encoder's float32 [products, dim] matrix in product-id order."""
     rng = np.random.default_rng(seed)
@@ -116,16 +118,8 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
         cursor.execute("ANALYZE")
         dims = compact_dims()
         started = time.perf_counter()
-        if dims:
-            # What the shop serves: compact vectors fitted, written and indexed by the shop's own code. The raw
-            # index is not built: no read uses it once compact rows cover every product.
-            log(f"fitting {dims}-d compact vectors and building their HNSW index")
-            compact_fit(source=ENCODER, dims=dims)
-            encoder = compact_name(ENCODER, dims)
-            vectors = product_vectors_read(encoder=encoder)[1]
-        else:
-            log("building the HNSW index")
-            encoder = ENCODER
+        if raw_index or not dims:
+            log("building the raw vectors' HNSW index")
             cursor.execute("SET maintenance_work_mem = '2GB'")  # the graph must fit, or the build crawls
             cursor.execute(
                 "CREATE INDEX product_embedding_hnsw_lite0 ON recommender_productembedding "
@@ -133,6 +127,13 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
                 f"WHERE encoder = '{ENCODER}'"
             )
             cursor.execute("RESET maintenance_work_mem")
+        encoder = ENCODER
+        if dims:
+            # What the shop serves: compact vectors fitted, written and indexed by the shop's own code.
+            log(f"fitting {dims}-d compact vectors and building their HNSW index")
+            compact_fit(source=ENCODER, dims=dims)
+            encoder = compact_name(ENCODER, dims)
+            vectors = product_vectors_read(encoder=encoder)[1]
         build = time.perf_counter() - started
         cursor.execute("ANALYZE")
         log(f"HNSW build: {build:.1f} s")

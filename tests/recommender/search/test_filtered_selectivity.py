@@ -1,7 +1,7 @@
 """Filtered vector search at 1 %, 5 % and 20 % selectivity: k rows whenever k match, recall@10 >= 0.95.
 
-A 2,000-product synthetic catalogue with 1280-d clustered vectors under the lite0 HNSW index (the
-similar bench's generator); filters independent of the clusters (leaf category 1 %, a size in stock
+A 2,000-product synthetic catalogue with 1280-d clustered vectors (the similar bench's generator), searched
+in the space the shop serves (the compact 256-d vectors, with their own HNSW index); filters independent of the clusters (leaf category 1 %, a size in stock
 5 %, a price ceiling 20 %). Each plan is forced in turn: the default thresholds scaled to the
 catalogue (exact up to 5 % of it, as 5,000 of 100k), and HNSW only (FILTER_EXACT_MAX_ROWS = 0:
 index scans, then the exact fallback).
@@ -33,6 +33,7 @@ def catalogue(django_db_setup, django_db_blocker):
             cursor.execute("DELETE FROM catalog_product WHERE id BETWEEN %s AND %s", ids)
             cursor.execute("DELETE FROM catalog_category WHERE slug LIKE 'leaf-%%'")
             cursor.execute("DELETE FROM catalog_category WHERE slug LIKE 'group-%%'")
+            cursor.execute("DELETE FROM recommender_visualprojection WHERE method = 'pca'")
 
 
 @pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_a_filter_of_any_selectivity_returns_k_rows_with_recall_at_least_0_95(ca
     assert mask.sum() >= K
     hits = expected = 0
     for index in np.random.default_rng(int(share)).choice(PRODUCTS, size=QUERIES, replace=False):
-        rows = nearest_products(vector=vectors[index], encoder="lite0", k=K, filters=filters, exclude=first + int(index))
+        rows = nearest_products(vector=vectors[index], encoder=catalogue["encoder"], k=K, filters=filters, exclude=first + int(index))
         truth = _exact_top(vectors, int(index), mask)
         assert len(rows) == K
         assert all(mask[pid - first] for pid, _ in rows)
