@@ -31,7 +31,10 @@ DEFAULTS = {
     },
     "COSINE_FLOOR": 0.7,  # cosine sources count from here up (recommender.ranking.blend)
     "MMR_LAMBDA": 0.7,
-    "FEED_CACHE_SECONDS": 300,  # a shopper's ranked feed is served from the cache until they act, at most this long
+    "FEED_CACHE_SECONDS": 300,
+    "FEED_PRECOMPUTE": True,  # a worker computes a shopper's home feed right after they act (recommender.feeds)
+    "FEED_PRECOMPUTE_K": 12,  # items it ranks for: the home rail and the API's default
+    "FEED_PRECOMPUTE_DELAY": 1.0,  # seconds: a burst of clicks queues several tasks, all but the last do nothing  # a shopper's ranked feed is served from the cache until they act, at most this long
     # Style profiles (recommender.profiles).
     "PROFILE_HALF_LIFE_DAYS": 21.0,  # an interaction this old counts half in the taste vector
     "PROFILE_HISTORY_LIMIT": 300,  # newest interactions read per shopper

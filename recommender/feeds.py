@@ -11,6 +11,11 @@ for them, a like is taken back, a guest's history joins an account or their prof
 of those recomputes. Signals rebuilt, a new encoder or weights saved in admin reach cached feeds
 within FEED_CACHE_SECONDS.
 
+Computing a feed on the request costs 100-300 ms; so with FEED_PRECOMPUTE each bump also queues
+`refresh_feed_task`, and a worker computes the home feed for the new version a second later: the
+shopper's next page usually finds it ready. A task whose version is no longer current does nothing
+(the shopper acted again; the later task covers it).
+
 Stock moves faster than that, so a hit is re-checked in one query: an item that went inactive or
 out of stock in every size the shopper wants (the rule of `ranking.filters.wanted_sizes`) is
 dropped, and the cache holds 2k items so the next ones fill in. With the cache down (Redis
@@ -52,17 +57,51 @@ VERSION_SECONDS = 86_400
 
 
 def shopper_touched(shoppers: Iterable[str | None]) -> None:
-    """Bump these shoppers' versions: their cached feeds stop being served."""
+    """Bump these shoppers' versions: their cached feeds stop being served. With FEED_PRECOMPUTE, a worker then
+    computes the new home feed (`feed_refresh`), so the shopper's next page finds it ready."""
     for who in {s for s in shoppers if s}:
         key = _version_key(who)
         try:
-            if not cache.add(key, 1, timeout=VERSION_SECONDS):
-                cache.incr(key)
+            if cache.add(key, 1, timeout=VERSION_SECONDS):
+                version = 1
+            else:
+                version = cache.incr(key)
                 cache.touch(key, VERSION_SECONDS)
         except ValueError:  # expired between add and incr
             cache.add(key, 1, timeout=VERSION_SECONDS)
-        except Exception:  # a stopped Redis: nothing is being served from it either
+            version = 1
+        except Exception:  # a stopped Redis: nothing is being served from it, and the broker is down with it
             logger.warning("feed cache: could not bump %s", who, exc_info=True)
+            continue
+        if recommender_setting("FEED_PRECOMPUTE"):
+            from recommender.tasks import refresh_feed_enqueue
+
+            refresh_feed_enqueue(who, version)
+
+
+def feed_refresh(*, who: str, version: int) -> str:
+    """Compute and cache `who`'s home feed, unless they have acted again since `version` (a later task does it).
+
+    Returns what happened: "stale", "gone" (no such user any more) or "cached"."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        current = cache.get(_version_key(who), 0)
+    except Exception:
+        logger.warning("feed cache unavailable: feed for %s not precomputed", who, exc_info=True)
+        return "stale"
+    if current != version:
+        return "stale"
+    user, session_key = None, None
+    if who.startswith("u"):
+        user = get_user_model().objects.filter(pk=int(who[1:]), is_active=True).first()
+        if user is None:
+            return "gone"
+    else:
+        session_key = who[1:]
+    recommend_with_stock(placement="home", user=user, session_key=session_key,
+                         k=int(recommender_setting("FEED_PRECOMPUTE_K")))
+    return "cached"
 
 
 def recommend_for_shopper(
@@ -83,12 +122,14 @@ def recommend_with_stock(
         try:
             version = cache.get(_version_key(who), 0)
             anchors = ",".join(str(a) for a in anchor_ids)
-            key = f"recommender:feed:{placement}:{who}:{version}:{k}:{anchors}"
+            key = f"recommender:feed:{placement}:{who}:{version}:{anchors}"
             cached = cache.get(key)
         except Exception:
             logger.warning("feed cache unavailable: computing", exc_info=True)
             key, cached = None, None
-        if cached is not None:
+        # A feed ranked for a longer list serves a shorter one: ranking and MMR are greedy, so the first k of a
+        # longer list are the list for k.
+        if cached is not None and cached.get("asked", 0) >= k * OVERFETCH:
             fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
             if len(fresh) >= min(k, cached["complete"]):
                 return fresh[:k], stock
@@ -103,7 +144,7 @@ def recommend_with_stock(
         ]
         sizes = {kind: sorted(values) for kind, values in inputs.shopper.sizes.items()}
         try:
-            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items)},
+            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH},
                       timeout=int(recommender_setting("FEED_CACHE_SECONDS")))
         except Exception:
             logger.warning("feed cache unavailable: not stored", exc_info=True)

@@ -118,3 +118,23 @@ def evaluate_task(run_id: int) -> dict:
 
     run = evaluation_run_execute(run_id=run_id)
     return {"run": run.pk, "step": run.step}
+
+
+@shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=2)
+def refresh_feed_task(who: str, version: int) -> str:
+    """After a shopper acted: their home feed, computed and cached for their new version (recommender.feeds)."""
+    from recommender.feeds import feed_refresh
+
+    return feed_refresh(who=who, version=version)
+
+
+def refresh_feed_enqueue(who: str, version: int) -> bool:
+    """Queue a feed refresh without ever failing the caller: without it, the next request computes the feed."""
+    try:
+        # Expires: a refresh still queued a minute later is for a visit that has moved on.
+        refresh_feed_task.apply_async((who, version), countdown=float(recommender_setting("FEED_PRECOMPUTE_DELAY")),
+                                      expires=60, retry=False)
+    except Exception:  # any broker error means "not queued"
+        logger.warning("could not queue a feed refresh for %s", who)
+        return False
+    return True

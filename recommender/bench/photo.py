@@ -12,7 +12,8 @@ Out: queries, p50/p95 in ms, top-1/top-3 hit rates of the source product, and
 ``predicted_category_accuracy``: the vote equals the product's category (the articleType), read
 leave-one-out from the stored vectors (the product's own vector does not vote for itself);
 ``predicted_category_accuracy_shopper`` is what a shopper sees (the flipped/cropped query, whose
-nearest neighbour is usually the product itself).
+nearest neighbour is usually the product itself). With `COMPACT_DIMS` set, ``compact`` holds the same
+figures for the same queries on the compact vectors fitted on the bench catalogue (what the shop serves).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from django.test import override_settings
 from PIL import Image, ImageOps
 
 from recommender.embeddings import service
+from recommender.embeddings.compact import compact_name
+from recommender.embeddings.compact_store import compact_dims, compact_fit
 from recommender.embeddings.encoders import get_encoder
 from recommender.models import ProductEmbedding
 from recommender.search.photo import category_vote, photo_search, photo_vector
@@ -53,6 +56,12 @@ def run(*, data_dir: Path, limit: int, queries: int, encoder_name: str, log) -> 
             report = service.image_embeddings_compute(image_ids=image_ids, encoder_name=encoder_name)
             log(f"embedded: {report.ready} ready, {report.failed} failed")
             result = _measure(data_dir=data_dir, ids=ids, queries=queries, encoder=encoder_name, log=log)
+            if compact_dims():
+                # The same searches on the compact vectors the shop serves, fitted on this catalogue, side by side.
+                row = compact_fit(source=encoder_name)
+                log(f"compact vectors fitted on {row.products} products; the same searches on them")
+                result["compact"] = _measure(data_dir=data_dir, ids=ids, queries=queries,
+                                             encoder=compact_name(encoder_name, row.output_dim), log=log)
             raise _Rollback
     except _Rollback:
         pass

@@ -47,7 +47,11 @@ class ProductSignal(models.Model):
     trending = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["generation", "-trending"], name="productsignal_trending")]
+        indexes = [
+            models.Index(fields=["generation", "-trending"], name="productsignal_trending"),
+            # Trending in the shopper's favourite categories: without it, every trending row is read to keep ~3 %.
+            models.Index(fields=["generation", "category_id", "-trending"], name="productsignal_cat_trending"),
+        ]
 
 
 class RebuildKind(models.TextChoices):

@@ -127,3 +127,37 @@ def test_a_renamed_product_or_a_size_sold_out_shows_at_once_in_the_api(client):
     assert first[1]["product"]["id"] not in ids
     third = next(item for item in later if item["product"]["id"] == first[2]["product"]["id"])
     assert first[2]["product"]["sizes_in_stock"] == ["M", "L"] and third["product"]["sizes_in_stock"] == ["M"]
+
+
+
+@pytest.mark.worker
+def test_after_a_shopper_acts_a_worker_has_their_next_feed_ready(settings):
+    from recommender.feeds import _version_key, shopper_id
+    from tests.worker import Worker, purge_queue, wait_for
+
+    settings.RECOMMENDER = {"FEED_PRECOMPUTE": True, "FEED_PRECOMPUTE_DELAY": 0.0}
+    purge_queue()
+    user = UserFactory()
+    who = shopper_id(user_id=user.pk)
+    worker = Worker(settings).start()
+    try:
+        liked_and_lookalikes(user)  # a like, committed: the version goes up and a refresh is queued
+        key = f"recommender:feed:home:{who}:{cache.get(_version_key(who))}:"
+        wait_for(lambda: cache.get(key) is not None, timeout=90)
+    finally:
+        worker.stop()
+    ranked, queries = feed(user)
+    assert queries == 1 and len(ranked) == 4  # the stock re-check only: nobody computed it on a request
+
+
+def test_a_refresh_queued_before_the_shopper_acted_again_does_nothing():
+    from recommender.feeds import _version_key, feed_refresh, shopper_id
+
+    user = UserFactory()
+    liked_and_lookalikes(user)
+    who = shopper_id(user_id=user.pk)
+    version = cache.get(_version_key(who))
+    interaction_record(kind="view", product_id=product_with_sizes().pk, user_id=user.pk)
+    assert feed_refresh(who=who, version=version) == "stale"
+    assert feed_refresh(who=who, version=cache.get(_version_key(who))) == "cached"
+    assert feed(user)[1] == 1
