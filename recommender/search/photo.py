@@ -62,6 +62,11 @@ def category_vote(neighbours: Sequence[tuple[int, float]], /) -> CategoryVote:
 
 def photo_vector(source, /, *, encoder: str) -> np.ndarray:
     """The upload's embedding. Raises loading.ImageRejected for anything that is not a usable image."""
+    return photo_vectors(source, encoder=encoder)[0]
+
+
+def photo_vectors(source, /, *, encoder: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """(the upload's vector in `encoder`'s space, its raw vector when `encoder` is a compact one, else None)."""
     from recommender.embeddings.compact import compact_source
     from recommender.embeddings.compact_store import compact_vectors_apply
     from recommender.embeddings.encoders import get_encoder
@@ -69,8 +74,9 @@ def photo_vector(source, /, *, encoder: str) -> np.ndarray:
     image = load_image(source, max_bytes=int(recommender_setting("PHOTO_MAX_BYTES")), draft_size=(256, 256))
     source_encoder = compact_source(encoder)
     if source_encoder is None:
-        return get_encoder(encoder).embed([image])[0]
-    return compact_vectors_apply(get_encoder(source_encoder).embed([image]), encoder=encoder)[0]
+        return get_encoder(encoder).embed([image])[0], None
+    raw = get_encoder(source_encoder).embed([image])
+    return compact_vectors_apply(raw, encoder=encoder)[0], raw[0]
 
 
 def photo_search(
@@ -81,12 +87,33 @@ def photo_search(
 
     k = k or int(recommender_setting("PHOTO_SEARCH_K"))
     encoder = encoder or encoder_for_serving()
-    vector = photo_vector(source, encoder=encoder)
+    vector, raw = photo_vectors(source, encoder=encoder)
     filters = filters or ProductFilters()
     vote_k = int(recommender_setting("PHOTO_VOTE_K"))
     unfiltered = nearest_products(vector=vector, encoder=encoder, k=max(vote_k, k if filters.is_empty else 0))
     hits = unfiltered[:k] if filters.is_empty else nearest_products(vector=vector, encoder=encoder, k=k, filters=filters)
+    if raw is not None:
+        hits = _reranked(hits, raw=raw, encoder=encoder)
     voters = unfiltered[:vote_k]
     categories = dict(Product.objects.filter(pk__in=[pid for pid, _ in voters]).values_list("pk", "category_id"))
     vote = category_vote([(categories[pid], 1.0 - d) for pid, d in voters if pid in categories])
     return PhotoSearchResult(products=[(pid, 1.0 - d) for pid, d in hits], vote=vote, encoder=encoder)
+
+
+def _reranked(hits: list[tuple[int, float]], *, raw: np.ndarray, encoder: str) -> list[tuple[int, float]]:
+    """Compact-vector hits put in the order of the raw vectors' cosine (distances too).
+
+    The compact space finds the right products but blurs the finest differences: on 1,000 fashion-5k photos a
+    flipped or cropped copy found its own product first 0.915 of the time in compact order, 0.935 in raw order
+    (bench photo). Re-ranking the k hits reads k raw vectors: about a millisecond."""
+    from recommender.embeddings.compact import compact_source
+    from recommender.embeddings.store import product_vectors_read
+
+    if not hits:
+        return hits
+    ids, vectors = product_vectors_read(encoder=compact_source(encoder), product_ids=[pid for pid, _ in hits])
+    if not len(ids):
+        return hits
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    distance = dict(zip(ids.tolist(), (1.0 - vectors @ (raw / max(float(np.linalg.norm(raw)), 1e-12))).tolist()))
+    return sorted(((pid, distance.get(pid, d)) for pid, d in hits), key=lambda hit: (hit[1], hit[0]))
