@@ -24,6 +24,11 @@ logger = logging.getLogger(__name__)
 # Beyond this pgvector's `vector` type cannot be HNSW-indexed (halfvec, from 0.7, goes to 4000).
 VECTOR_INDEX_MAX_DIM = 2000
 PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in unix microseconds
+# HNSW graph: a graph built with a wider candidate list finds the true neighbours in fewer steps. 100k compact
+# vectors (bench similar's): ef_construction 64 gave recall@10 0.952 at ef_search 40 (p50 2.7 ms), 128 gives 0.986
+# (p50 2.3 ms), for a build of 89 s instead of 66 s. An existing index keeps its parameters (REINDEX to change).
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 128
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -172,7 +177,7 @@ def vector_index_ensure(*, encoder: str) -> None:
                 cursor.execute(
                     f"CREATE INDEX IF NOT EXISTS {name} ON recommender_productembedding "
                     f"USING hnsw ((vector::vector({row[0]})) vector_cosine_ops) "
-                    f"WITH (m = 16, ef_construction = 64) WHERE encoder = %s",
+                    f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE encoder = %s",
                     [encoder],
                 )
         except DatabaseError as error:  # e.g. inside a caller's transaction; the next run tries again
