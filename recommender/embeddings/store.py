@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -262,10 +263,13 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
         return found
     encoder = encoder or encoder_for_serving()
     compact = compact_parts(encoder)
-    if compact and k + 1 <= int(recommender_setting("HNSW_EF_SEARCH")):
-        # The common case in one statement: a compact encoder's width is in its name, and the connection's
-        # ef_search is already the serving one (recommender.receivers.hnsw_ef_search_default).
-        with connection.cursor() as cursor:
+    ef_search = int(recommender_setting("HNSW_EF_SEARCH"))
+    if compact:
+        # A compact encoder's width is in its name; at the serving depth this is one statement, the connection's
+        # ef_search being the serving one already (recommender.receivers.hnsw_ef_search_default).
+        with transaction.atomic() if k + 1 > ef_search else nullcontext(), connection.cursor() as cursor:
+            if k + 1 > ef_search:
+                cursor.execute(f"SET LOCAL hnsw.ef_search = {k + 1}")
             _neighbours_query(cursor, found, encoder=encoder, dim=compact[1], ids=ids, k=k)
         return found
     with transaction.atomic(), connection.cursor() as cursor:
