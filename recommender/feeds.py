@@ -12,7 +12,7 @@ of those recomputes. Signals rebuilt, a new encoder or weights saved in admin re
 within FEED_CACHE_SECONDS.
 
 Computing a feed on the request costs 100-300 ms; so with FEED_PRECOMPUTE each bump also queues
-`refresh_feed_task`, and a worker computes the home feed for the new version a second later: the
+`refresh_feed_task`, and a worker computes the home feed for the new version right away: the
 shopper's next page usually finds it ready. A task whose version is no longer current does nothing
 (the shopper acted again; the later task covers it).
 

@@ -131,9 +131,10 @@ def refresh_feed_task(who: str, version: int) -> str:
 def refresh_feed_enqueue(who: str, version: int) -> bool:
     """Queue a feed refresh without ever failing the caller: without it, the next request computes the feed."""
     try:
-        # Expires: a refresh still queued a minute later is for a visit that has moved on.
-        refresh_feed_task.apply_async((who, version), countdown=float(recommender_setting("FEED_PRECOMPUTE_DELAY")),
-                                      expires=60, retry=False)
+        # Expires: a refresh still queued a minute later is for a visit that has moved on. No countdown: a worker
+        # holds an ETA task unacknowledged until it is due, and losing Redis with one held crashed the worker
+        # (kombu's restore_unacked: "'NoneType' object has no attribute 'hostname'", seen in make chaos).
+        refresh_feed_task.apply_async((who, version), expires=60, retry=False)
     except Exception:  # any broker error means "not queued"
         logger.warning("could not queue a feed refresh for %s", who)
         return False

@@ -135,7 +135,7 @@ def test_after_a_shopper_acts_a_worker_has_their_next_feed_ready(settings):
     from recommender.feeds import _version_key, shopper_id
     from tests.worker import Worker, purge_queue, wait_for
 
-    settings.RECOMMENDER = {"FEED_PRECOMPUTE": True, "FEED_PRECOMPUTE_DELAY": 0.0}
+    settings.RECOMMENDER = {"FEED_PRECOMPUTE": True}
     purge_queue()
     user = UserFactory()
     who = shopper_id(user_id=user.pk)
