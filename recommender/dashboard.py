@@ -48,6 +48,24 @@ def embedding_coverage() -> list[dict]:
     return list(by_encoder.values())
 
 
+def serving_vectors() -> dict:
+    """What answers "looks like" now: the serving encoder, its product vectors and, for compact vectors, their fit."""
+    from recommender.embeddings.compact import compact_parts
+    from recommender.embeddings.store import encoder_for_serving
+    from recommender.models import ProductEmbedding, VisualProjection
+
+    encoder = encoder_for_serving()
+    found = {"encoder": encoder, "products": ProductEmbedding.objects.filter(encoder=encoder).count(), "fit": None}
+    parts = compact_parts(encoder or "")
+    if parts:
+        row = VisualProjection.objects.filter(encoder=parts[0], method="pca", output_dim=parts[1]).first()
+        if row is not None:
+            found["fit"] = {"source": row.encoder, "dims": row.output_dim, "input_dim": row.input_dim,
+                            "products": row.products, "at": row.created_at,
+                            "variance": round(100 * float(row.held_out.get("explained_variance", 0)), 1)}
+    return found
+
+
 def queue_length() -> int | None:
     """LLEN of the default Celery queue on the Redis broker; None when unreachable."""
     try:
@@ -110,6 +128,7 @@ def health_view(request):
         **admin.site.each_context(request),
         "title": "Recommender health",
         "status": status,
+        "serving": serving_vectors(),
         "workers": live_workers(),
         "rebuild": SignalRebuild.objects.first(),
         "latest": latest,

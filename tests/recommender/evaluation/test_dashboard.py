@@ -78,3 +78,28 @@ def test_the_evaluate_button_queues_a_run(staff_client, monkeypatch):
     staff_client.post(URL + "evaluate/")
     run = EvaluationRun.objects.get()
     assert queued == [(run.pk,)] and run.step == "queued"
+
+
+def test_staff_see_which_vectors_answer_and_how_the_compact_ones_were_fitted(staff_client, monkeypatch, settings,
+                                                                            django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from recommender.models import ProductEmbedding
+    from tests.factories import ProductFactory
+    from tests.recommender.embeddings.test_compact import low_rank
+
+    monkeypatch.setattr(dashboard, "live_workers", lambda: [])
+    settings.RECOMMENDER = {"ENCODER": "toy96", "COMPACT_DIMS": 8}
+    for vector in low_rank(n=30):
+        ProductEmbedding.objects.create(product=ProductFactory(), encoder="toy96", vector=vector)
+    cache.delete("recommender:serving-encoder")
+    try:
+        assert "<strong>toy96</strong> (30 product vectors)." in staff_client.get(URL).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):  # the fit's commit drops the cached serving encoder
+            call_command("compact_vectors", verbosity=0)
+        text = staff_client.get(URL).content.decode()
+    finally:
+        cache.delete("recommender:serving-encoder")
+    assert "<strong>toy96-pca8</strong> (30 product vectors): the top 8 principal components of toy96" in text
+    assert "fitted on 30 products" in text
