@@ -4,8 +4,9 @@
 "pca"), and the compact rows ("lite0-pca256") rewritten from the source rows with it, all in one transaction:
 readers see the old space or the new one, never a mix. The HNSW index follows once.
 
-`compact_refresh(product_ids, source)`: called by `store.product_vectors_refresh` inside its transaction, so a
-product's compact row is written, replaced or deleted together with its source row.
+`compact_refresh(product_ids, source)`: a product's compact row written, replaced or deleted from its source row.
+`store.product_vectors_refresh` calls it inside its own transaction (an image saved or deleted); an embedding task
+calls it once for all its products when it ends, and `compact_reconcile` (the beat) catches what a killed task left.
 
 Both take a PostgreSQL advisory lock (exclusive for a fit, shared for a refresh): a refresh that read the old
 projection cannot commit rows in the old space after a fit has rewritten them.
@@ -54,7 +55,7 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
     name = compact_name(source, dims)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        ids, vectors = store.product_vectors_read(encoder=source)  # under the lock: no refresh is half-way
+        ids, vectors, times = store.product_vectors_read(encoder=source, with_times=True)  # under the lock
         projection = pca_fit(vectors, dims=dims)
         row = VisualProjection.objects.create(
             encoder=source, method=METHOD, params={"dims": dims}, input_dim=vectors.shape[1], output_dim=dims,
@@ -63,7 +64,8 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
             held_out={"explained_variance": round(explained_variance(vectors, projection), 4)},
         )
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder = %s", [name])
-        store.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors))
+        store.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors),
+                                   updated_at=times)
         # Another width's rows (COMPACT_DIMS changed) would never be served again.
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder LIKE %s AND encoder <> %s",
                        [compact_name(source, 0).removesuffix("0") + "%", name])
@@ -89,15 +91,18 @@ def compact_refresh(*, product_ids: list[int], source: str) -> None:
         projection = _projection(name)
         if projection is None:
             return
-        ids, vectors = store.product_vectors_read(encoder=source, product_ids=product_ids)
+        ids, vectors, times = store.product_vectors_read(encoder=source, product_ids=product_ids, with_times=True)
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder = %s AND product_id = ANY(%s)",
                        [name, list(product_ids)])
         if len(ids):
-            store.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors))
+            # Each compact row carries its source row's time: the reconciler tells a stale one by a different time.
+            store.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors),
+                                       updated_at=times)
 
 
 def compact_ensure(*, source: str | None = None) -> VisualProjection | None:
-    """Fit if due (see the module docstring); returns the new row, or None when nothing was due."""
+    """Fit if due (see the module docstring); else bring the compact rows in line with the source rows (what a
+    killed embedding task left). Returns the new row, or None when no fit was due."""
     dims = compact_dims()
     if not dims:
         return None
@@ -108,7 +113,33 @@ def compact_ensure(*, source: str | None = None) -> VisualProjection | None:
         due = products >= max(int(recommender_setting("COMPACT_MIN_PRODUCTS")), dims + 1)
     else:
         due = products >= current[0].products * float(recommender_setting("COMPACT_REFIT_GROWTH"))
-    return compact_fit(source=source, dims=dims) if due else None
+    if due:
+        return compact_fit(source=source, dims=dims)
+    if current is not None:
+        compact_reconcile(source=source, dims=dims)
+    return None
+
+
+def compact_reconcile(*, source: str, dims: int) -> int:
+    """Refresh the products whose compact row is missing, from another version of their source row (the times
+    differ), or left without a source row."""
+    name = compact_name(source, dims)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT coalesce(s.product_id, c.product_id)
+              FROM (SELECT product_id, updated_at FROM recommender_productembedding WHERE encoder = %s) s
+              FULL JOIN (SELECT product_id, updated_at FROM recommender_productembedding WHERE encoder = %s) c
+                ON c.product_id = s.product_id
+             WHERE s.product_id IS NULL OR c.product_id IS NULL OR c.updated_at <> s.updated_at
+            """,
+            [source, name],
+        )
+        stale = [row[0] for row in cursor.fetchall()]
+    for start in range(0, len(stale), 1000):
+        with transaction.atomic():
+            compact_refresh(product_ids=stale[start:start + 1000], source=source)
+    return len(stale)
 
 
 _LOADED: dict[tuple, tuple[int, Projection]] = {}  # (database, compact encoder) -> (row id, projection)

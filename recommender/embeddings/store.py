@@ -29,6 +29,9 @@ PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in unix microseconds
 # vectors (bench similar's): ef_construction 64 gave recall@10 0.952 at ef_search 40 (p50 2.7 ms), 128 gives 0.986
 # (p50 2.3 ms), for a build of 89 s instead of 66 s. An existing index keeps its parameters (REINDEX to change).
 HNSW_M = 16
+# Compact vectors serve once they hold this share of their source's products: embedding tasks write them at their
+# end, and a task's batch must not send the shop back to the raw vectors for its few seconds.
+COMPACT_COVERAGE = 0.95
 HNSW_EF_CONSTRUCTION = 128
 
 
@@ -76,10 +79,11 @@ def image_embeddings_fail(*, failures: Iterable[tuple[int, str]]) -> None:
         )
 
 
-def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str) -> None:
+def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str, with_compact: bool = True) -> None:
     """Make each product's vector the mean of its current, ready image vectors; drop it if none is left.
 
-    Cosine distance ignores length, so the mean is stored unnormalised; readers normalise.
+    Cosine distance ignores length, so the mean is stored unnormalised; readers normalise. `updated_at` is the
+    statement's clock, not the transaction's: a compact row is matched to its source row by that time.
     """
     if not product_ids:
         return
@@ -98,7 +102,7 @@ def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str) -> None
                  GROUP BY i.product_id
             ), upserted AS (
                 INSERT INTO recommender_productembedding (product_id, encoder, vector, images, updated_at)
-                SELECT product_id, %s, vector, n, now() FROM src
+                SELECT product_id, %s, vector, n, clock_timestamp() FROM src
                 ON CONFLICT (product_id, encoder)
                 DO UPDATE SET vector = EXCLUDED.vector, images = EXCLUDED.images, updated_at = EXCLUDED.updated_at
                 RETURNING product_id
@@ -108,11 +112,13 @@ def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str) -> None
             """,
             [encoder, EmbeddingStatus.READY, ids, encoder, encoder, ids],
         )
-        compact_store.compact_refresh(product_ids=ids, source=encoder)
+        if with_compact:  # the embedding worker passes False and refreshes once per task instead
+            compact_store.compact_refresh(product_ids=ids, source=encoder)
 
 
-def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(product ids int64 [n], float32 [n, d] as stored) of `encoder`, every product or these, in one query.
+def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = None, with_times: bool = False):
+    """(product ids int64 [n], float32 [n, d] as stored) of `encoder`, every product or these, in one query; with
+    `with_times`, also each row's `updated_at` as PostgreSQL microseconds (what `product_vectors_copy` writes).
 
     Read as `vector_send` bytes (int16 dim, int16 unused, big-endian float32s): NumPy takes them as they are.
     """
@@ -121,18 +127,24 @@ def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = No
         where, params = where + " AND product_id = ANY(%s)", params + [list(product_ids)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT product_id, vector_send(vector) FROM recommender_productembedding WHERE {where} "
-            "ORDER BY product_id", params,
+            "SELECT product_id, vector_send(vector), "
+            "(extract(epoch FROM updated_at) * 1000000)::int8 - %s "
+            f"FROM recommender_productembedding WHERE {where} ORDER BY product_id", [PG_EPOCH_US, *params],
         )
         rows = cursor.fetchall()
     if not rows:
-        return np.empty(0, np.int64), np.empty((0, 0), np.float32)
-    ids = np.array([pid for pid, _ in rows], dtype=np.int64)
-    return ids, np.stack([np.frombuffer(bytes(raw), dtype=">f4", offset=4) for _, raw in rows]).astype(np.float32)
+        ids, vectors, times = np.empty(0, np.int64), np.empty((0, 0), np.float32), np.empty(0, np.int64)
+    else:
+        ids = np.array([pid for pid, _, _ in rows], dtype=np.int64)
+        vectors = np.stack([np.frombuffer(bytes(raw), dtype=">f4", offset=4) for _, raw, _ in rows]).astype(np.float32)
+        times = np.array([t for _, _, t in rows], dtype=np.int64)
+    return (ids, vectors, times) if with_times else (ids, vectors)
 
 
-def product_vectors_copy(cursor, *, encoder: str, product_ids: np.ndarray, vectors: np.ndarray) -> None:
+def product_vectors_copy(cursor, *, encoder: str, product_ids: np.ndarray, vectors: np.ndarray,
+                         updated_at: np.ndarray | None = None) -> None:
     """Append rows with binary COPY: (product_id int8, encoder text, vector, images int2, updated_at timestamptz).
+    `updated_at`: PostgreSQL microseconds per row (a compact row carries its source row's), else now.
 
     For bulk writes (a compact encoder's whole catalogue, the benchmarks' 100k rows): text literals would cost
     more to format and parse than the COPY itself.
@@ -155,7 +167,8 @@ def product_vectors_copy(cursor, *, encoder: str, product_ids: np.ndarray, vecto
             block["ncols"], block["l_id"], block["l_enc"], block["enc"] = 5, 8, len(name), name
             block["id"] = np.asarray(product_ids[start:start + m], dtype=np.int64)
             block["l_vec"], block["dim"], block["vec"] = 4 + 4 * dim, dim, vectors[start:start + m]
-            block["l_img"], block["img"], block["l_ts"], block["ts"] = 2, 1, 8, now_us
+            block["l_img"], block["img"], block["l_ts"] = 2, 1, 8
+            block["ts"] = now_us if updated_at is None else updated_at[start:start + m]
             copy.write(block.tobytes())
         copy.write(b"\xff\xff")
 
@@ -219,10 +232,10 @@ def encoder_for_serving() -> str | None:
     else:
         raw = {name: n for name, n in counts.items() if compact.compact_source(name) is None}
         serving = max(raw, key=lambda name: (raw[name], name == configured)) if raw else configured
-    # Its compact vectors answer once they cover it (written in the same transactions as its own rows, they do
-    # from the moment the projection is fitted; see recommender.embeddings.compact_store).
+    # Its compact vectors answer once they cover it: from the fit on, each embedding task writes its products'
+    # compact rows when it ends, so they trail by at most the tasks in flight (COMPACT_COVERAGE).
     dims = int(recommender_setting("COMPACT_DIMS") or 0)
-    if dims and counts.get(compact.compact_name(serving, dims), 0) >= max(counts.get(serving, 0), 1):
+    if dims and counts.get(compact.compact_name(serving, dims), 0) >= max(COMPACT_COVERAGE * counts.get(serving, 0), 1):
         serving = compact.compact_name(serving, dims)
     try:
         cache.set("recommender:serving-encoder", serving, timeout=60)

@@ -116,3 +116,25 @@ def test_switched_off_the_raw_vectors_serve_and_the_command_says_why(toy, settin
 
     with pytest.raises(CommandError, match="COMPACT_DIMS"):
         call_command("compact_vectors", verbosity=0)
+
+
+def test_rows_an_embedding_task_left_behind_are_caught_up_by_the_beat(toy):
+    images, vectors = catalogue(50)
+    call_command("compact_vectors", verbosity=0)
+    _, projection = compact_current(source=TOY)
+    # What a task killed before its last step leaves: new source rows, their compact rows not yet written.
+    newcomer = ProductImageFactory()
+    row = ImageEmbedding.objects.create(image=newcomer, encoder=TOY)
+    store.image_vectors_save(encoder=TOY, rows=[(row.pk, newcomer.sha256, vectors[5])])
+    store.product_vectors_refresh(product_ids=[newcomer.product_id], encoder=TOY, with_compact=False)
+    store.image_vectors_save(encoder=TOY, rows=[(ImageEmbedding.objects.get(image=images[1]).pk, images[1].sha256,
+                                                 vectors[6])])
+    store.product_vectors_refresh(product_ids=[images[1].product_id], encoder=TOY, with_compact=False)
+    assert not ProductEmbedding.objects.filter(encoder=COMPACT, product_id=newcomer.product_id).exists()
+
+    assert compact_ensure() is None  # no refit due: a catch-up
+    assert np.allclose(stored(COMPACT, newcomer.product_id), projection.apply(vectors[5])[0], atol=1e-5)
+    assert np.allclose(stored(COMPACT, images[1].product_id), projection.apply(vectors[6])[0], atol=1e-5)
+    from recommender.embeddings.compact_store import compact_reconcile
+
+    assert compact_reconcile(source=TOY, dims=16) == 0  # and nothing is left to do
