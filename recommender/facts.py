@@ -13,7 +13,7 @@ import numpy as np
 
 from django.db import connection
 
-from recommender.embeddings.store import encoder_for_serving
+from recommender.embeddings.store import encoder_for_serving, product_vectors_read, vector_from_send
 from recommender.models import ProductEmbedding
 from recommender.ranking import ProductFacts
 from shop.catalog.models import Category, Product, Variant
@@ -36,25 +36,12 @@ def size_type_of(*, sizes: Iterable[str], category_names: Iterable[str]) -> str 
 
 
 def unit_vectors(*, product_ids: Iterable[int], encoder: str) -> dict[int, np.ndarray | None]:
-    """{product id: unit float32 vector (None if all zeros)} in one query.
-
-    Read in pgvector's binary form (`vector_send`: int16 dim, int16 unused, big-endian float32s)
-    as bytea: NumPy takes the bytes as they are, where parsing the text form of a 1280-d vector
-    costs about 1 ms each and a feed reads ~200 of them per request. Plain SQL with one array
-    parameter: the ORM's IN (%s, ...) with hundreds of ids cost more to build and bind than to run.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT product_id, vector_send(vector) FROM {ProductEmbedding._meta.db_table} "
-            "WHERE encoder = %s AND product_id = ANY(%s)",
-            [encoder, list(product_ids)],
-        )
-        return {product_id: _unit_vector(raw) for product_id, raw in cursor.fetchall()}
+    """{product id: unit float32 vector (None if all zeros)} in one query (vectors read as `vector_send` bytes)."""
+    ids, vectors = product_vectors_read(encoder=encoder, product_ids=list(product_ids))
+    return {int(pid): _unit(vector) for pid, vector in zip(ids, vectors)}
 
 
-def _unit_vector(raw) -> np.ndarray | None:
-    """`vector_send` bytes (int16 dim, int16 unused, big-endian float32s) -> a unit float32 vector (None: zeros)."""
-    v = np.frombuffer(bytes(raw), dtype=">f4", offset=4).astype(np.float32)
+def _unit(v: np.ndarray) -> np.ndarray | None:
     norm = float(np.linalg.norm(v))
     return v / norm if norm else None
 
@@ -73,7 +60,7 @@ def active_product_vector(*, product_id: int, encoder: str) -> tuple[str, np.nda
     if row is None:
         return None
     name, raw = row
-    return name, (None if raw is None else _unit_vector(raw))
+    return name, (None if raw is None else _unit(vector_from_send(raw)))
 
 
 def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
@@ -110,7 +97,7 @@ def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
             product_id=pk, name=name, category_id=category_id, category_name=category_name,
             price=float(price), active=active, sizes_in_stock=frozenset(in_stock[pk]),
             size_type=size_type_of(sizes=sizes[pk], category_names=(category_name or "", parent_name or "")),
-            colour=colour, brand=brand, vector=None if raw is None else _unit_vector(raw),
+            colour=colour, brand=brand, vector=None if raw is None else _unit(vector_from_send(raw)),
         )
         for pk, name, category_id, category_name, parent_name, price, active, colour, brand, raw in rows
     }

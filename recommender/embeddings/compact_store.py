@@ -68,7 +68,7 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
                                    updated_at=times)
         # Another width's rows (COMPACT_DIMS changed) would never be served again.
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder LIKE %s AND encoder <> %s",
-                       [compact_name(source, 0).removesuffix("0") + "%", name])
+                       [f"{source}-{METHOD}%", name])
         VisualProjection.objects.filter(encoder=source, method=METHOD).exclude(pk=row.pk).delete()
         # Built before the commit: serving switches to these rows at the commit, and must find them indexed.
         # CREATE INDEX refuses to run while deferred foreign-key checks are pending: run them now.

@@ -23,6 +23,7 @@ from recommender.embeddings.projection import (
     projection_fit,
     unit_rows,
 )
+from recommender.embeddings.store import vector_from_send
 from recommender.models import ProductEmbedding, VisualProjection
 
 SOURCE_ENCODER = "lite0"
@@ -52,7 +53,7 @@ def catalogue_vectors(*, encoder: str = SOURCE_ENCODER) -> CatalogueVectors:
         ids.append(product_id)
         keys.append(slug)
         categories.append(category_id)
-        vectors.append(np.frombuffer(bytes(raw), dtype=">f4", offset=4))  # int16 dim, int16 unused, floats
+        vectors.append(vector_from_send(raw))
     matrix = unit_rows(np.stack(vectors)) if vectors else np.empty((0, 0), np.float32)
     return CatalogueVectors(np.array(ids, dtype=np.int64), keys, np.array(categories, dtype=np.int64), matrix)
 

@@ -29,15 +29,23 @@ PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in unix microseconds
 # vectors (bench similar's): ef_construction 64 gave recall@10 0.952 at ef_search 40 (p50 2.7 ms), 128 gives 0.986
 # (p50 2.3 ms), for a build of 89 s instead of 66 s. An existing index keeps its parameters (REINDEX to change).
 HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 128
 # Compact vectors serve once they hold this share of their source's products: embedding tasks write them at their
 # end, and a task's batch must not send the shop back to the raw vectors for its few seconds.
 COMPACT_COVERAGE = 0.95
-HNSW_EF_CONSTRUCTION = 128
 
 
 def vector_literal(vector: np.ndarray) -> str:
     """pgvector's text form. Text keeps the driver free of per-connection type registration."""
     return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32).ravel()) + "]"
+
+
+def vector_from_send(raw) -> np.ndarray:
+    """pgvector's binary form (`vector_send`: int16 dim, int16 unused, big-endian float32s) -> float32 [dim].
+
+    Reading vectors this way lets NumPy take the bytes as they are; parsing the text form of a 1280-d vector
+    costs about 1 ms each."""
+    return np.frombuffer(bytes(raw), dtype=">f4", offset=4).astype(np.float32)
 
 
 def parse_vector(text) -> np.ndarray:
@@ -118,27 +126,22 @@ def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str, with_co
 
 def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = None, with_times: bool = False):
     """(product ids int64 [n], float32 [n, d] as stored) of `encoder`, every product or these, in one query; with
-    `with_times`, also each row's `updated_at` as PostgreSQL microseconds (what `product_vectors_copy` writes).
-
-    Read as `vector_send` bytes (int16 dim, int16 unused, big-endian float32s): NumPy takes them as they are.
-    """
+    `with_times`, also each row's `updated_at` as PostgreSQL microseconds (what `product_vectors_copy` writes)."""
     where, params = "encoder = %s", [encoder]
     if product_ids is not None:
         where, params = where + " AND product_id = ANY(%s)", params + [list(product_ids)]
+    times_sql = ", (extract(epoch FROM updated_at) * 1000000)::int8 - %s" if with_times else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT product_id, vector_send(vector), "
-            "(extract(epoch FROM updated_at) * 1000000)::int8 - %s "
-            f"FROM recommender_productembedding WHERE {where} ORDER BY product_id", [PG_EPOCH_US, *params],
+            f"SELECT product_id, vector_send(vector){times_sql} FROM recommender_productembedding "
+            f"WHERE {where} ORDER BY product_id", ([PG_EPOCH_US] if with_times else []) + params,
         )
         rows = cursor.fetchall()
-    if not rows:
-        ids, vectors, times = np.empty(0, np.int64), np.empty((0, 0), np.float32), np.empty(0, np.int64)
-    else:
-        ids = np.array([pid for pid, _, _ in rows], dtype=np.int64)
-        vectors = np.stack([np.frombuffer(bytes(raw), dtype=">f4", offset=4) for _, raw, _ in rows]).astype(np.float32)
-        times = np.array([t for _, _, t in rows], dtype=np.int64)
-    return (ids, vectors, times) if with_times else (ids, vectors)
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    vectors = np.stack([vector_from_send(row[1]) for row in rows]) if rows else np.empty((0, 0), np.float32)
+    if not with_times:
+        return ids, vectors
+    return ids, vectors, np.array([row[2] for row in rows], dtype=np.int64)
 
 
 def product_vectors_copy(cursor, *, encoder: str, product_ids: np.ndarray, vectors: np.ndarray,
@@ -210,7 +213,7 @@ def encoder_for_serving() -> str | None:
     product vectors, so switching encoders never leaves the shop without similar items. Either one's
     compact form ("lite0-pca256", `COMPACT_DIMS`) instead, once it has a row for each of its products.
     """
-    from recommender.embeddings import compact
+    from recommender.embeddings import compact, compact_store
 
     configured = recommender_setting("ENCODER")
     try:
@@ -234,7 +237,7 @@ def encoder_for_serving() -> str | None:
         serving = max(raw, key=lambda name: (raw[name], name == configured)) if raw else configured
     # Its compact vectors answer once they cover it: from the fit on, each embedding task writes its products'
     # compact rows when it ends, so they trail by at most the tasks in flight (COMPACT_COVERAGE).
-    dims = int(recommender_setting("COMPACT_DIMS") or 0)
+    dims = compact_store.compact_dims()
     if dims and counts.get(compact.compact_name(serving, dims), 0) >= max(COMPACT_COVERAGE * counts.get(serving, 0), 1):
         serving = compact.compact_name(serving, dims)
     try:
@@ -277,11 +280,12 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
     encoder = encoder or encoder_for_serving()
     compact = compact_parts(encoder)
     ef_search = int(recommender_setting("HNSW_EF_SEARCH"))
+    deeper = k + 1 > ef_search
     if compact:
         # A compact encoder's width is in its name; at the serving depth this is one statement, the connection's
         # ef_search being the serving one already (recommender.receivers.hnsw_ef_search_default).
-        with transaction.atomic() if k + 1 > ef_search else nullcontext(), connection.cursor() as cursor:
-            if k + 1 > ef_search:
+        with transaction.atomic() if deeper else nullcontext(), connection.cursor() as cursor:
+            if deeper:
                 cursor.execute(f"SET LOCAL hnsw.ef_search = {k + 1}")
             _neighbours_query(cursor, found, encoder=encoder, dim=compact[1], ids=ids, k=k)
         return found
@@ -296,7 +300,7 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
             return found
         # One encoder has one width; the cast below must name it to match the partial index's expression.
         dim = max(set(dims.values()), key=list(dims.values()).count)
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(int(recommender_setting('HNSW_EF_SEARCH')), k + 1)}")
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(ef_search, k + 1)}")
         _neighbours_query(cursor, found, encoder=encoder, dim=dim, k=k,
                           ids=[pid for pid, width in dims.items() if width == dim])
     return found
