@@ -65,7 +65,8 @@ def active_product_vector(*, product_id: int, encoder: str) -> tuple[str, np.nda
 
 def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
     """Two queries: products with their category names and serving vector, then their variants. Plain SQL with one
-    array parameter each (a feed asks about ~400 products: the ORM's IN lists cost ~10 ms to build and bind)."""
+    array parameter each (a feed asks about ~400 products: in a profile, psycopg's conversion of the ORM's IN lists
+    alone took ~7 ms a feed)."""
     ids = list(set(product_ids))
     if not ids:
         return {}
