@@ -37,6 +37,14 @@ DEFAULTS = {
     "FEED_CACHE_SECONDS": 300,  # a shopper's ranked feed is served from the cache until they act, at most this long
     "FEED_PRECOMPUTE": True,  # a worker computes a shopper's home feed right after they act (recommender.feeds)
     "FEED_PRECOMPUTE_K": 12,  # items it ranks for: the home rail and the API's default
+    # The beat also ranks the home feeds of the most recently active shoppers in bulk (recommender.feed_batch), so a
+    # returning shopper's first request is a cache hit. Each feed is kept two intervals: a late batch leaves none cold.
+    "FEED_BATCH_SHOPPERS": 5000,  # 0 = no batch; at ~50 ms a feed, 5,000 take ~4 worker-minutes
+    "FEED_BATCH_DAYS": 7.0,  # only shoppers who did something this recently
+    "FEED_BATCH_INTERVAL": 3600,  # seconds between batches, as CELERY_BEAT_SCHEDULE["precompute-feeds"]: a chunk
+    # still queued or running after it gives way to the next batch
+    "FEED_BATCH_SECONDS": 7200,  # how long a precomputed feed is served
+    "FEED_BATCH_CHUNK": 100,  # shoppers per task: several workers share a batch
     # Style profiles (recommender.profiles).
     "PROFILE_HALF_LIFE_DAYS": 21.0,  # an interaction this old counts half in the taste vector
     "PROFILE_HISTORY_LIMIT": 300,  # newest interactions read per shopper

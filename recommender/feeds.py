@@ -79,8 +79,19 @@ def shopper_touched(shoppers: Iterable[str | None]) -> None:
             refresh_feed_enqueue(who, version)
 
 
-def feed_refresh(*, who: str, version: int) -> str:
+def shopper_version_kept(who: str) -> int:
+    """`who`'s current version, its key kept another VERSION_SECONDS so that it outlives a feed cached under it now
+    (a key that expired while a precomputed feed lived on would count again from 1 and serve that feed)."""
+    key = _version_key(who)
+    if cache.add(key, 1, timeout=VERSION_SECONDS):
+        return 1
+    cache.touch(key, VERSION_SECONDS)
+    return int(cache.get(key) or 0)
+
+
+def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) -> str:
     """Compute and cache `who`'s home feed, unless they have acted again since `version` (a later task does it).
+    The feed is kept `cache_seconds` (FEED_CACHE_SECONDS when None).
 
     Returns what happened: "stale", "gone" (no such user any more) or "cached"."""
     from django.contrib.auth import get_user_model
@@ -100,7 +111,7 @@ def feed_refresh(*, who: str, version: int) -> str:
     else:
         session_key = who[1:]
     recommend_with_stock(placement="home", user=user, session_key=session_key,
-                         k=int(recommender_setting("FEED_PRECOMPUTE_K")))
+                         k=int(recommender_setting("FEED_PRECOMPUTE_K")), cache_seconds=cache_seconds, recompute=True)
     return "cached"
 
 
@@ -113,8 +124,12 @@ def recommend_for_shopper(
 
 def recommend_with_stock(
     *, placement: str, user=None, session_key: str | None = None, anchor_ids: Sequence[int] = (), k: int = 12,
+    cache_seconds: int | None = None, recompute: bool = False,
 ) -> tuple[list[Ranked], dict[int, frozenset[str]]]:
-    """The feed and, for each item, its sizes in stock as this request saw them (for `cached_payload`)."""
+    """The feed and, for each item, its sizes in stock as this request saw them (for `cached_payload`).
+
+    A computed feed is cached `cache_seconds` (FEED_CACHE_SECONDS when None); `recompute` ignores a cached one
+    (a precomputation replacing a feed ranked on older signals)."""
     user_id = user.pk if user is not None and getattr(user, "pk", None) is not None else None
     who = shopper_id(user_id=user_id, session_key=session_key)
     key = None
@@ -129,7 +144,7 @@ def recommend_with_stock(
             key, cached = None, None
         # A feed ranked for a longer list serves a shorter one: ranking and MMR are greedy, so the first k of a
         # longer list are the list for k.
-        if cached is not None and cached.get("asked", 0) >= k * OVERFETCH:
+        if cached is not None and not recompute and cached.get("asked", 0) >= k * OVERFETCH:
             fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
             if len(fresh) >= min(k, cached["complete"]):
                 return fresh[:k], stock
@@ -144,8 +159,9 @@ def recommend_with_stock(
         ]
         sizes = {kind: sorted(values) for kind, values in inputs.shopper.sizes.items()}
         try:
+            timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
             cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH},
-                      timeout=int(recommender_setting("FEED_CACHE_SECONDS")))
+                      timeout=int(timeout))
         except Exception:
             logger.warning("feed cache unavailable: not stored", exc_info=True)
     stock = {pid: fact.sizes_in_stock for pid, fact in inputs.facts.items()}

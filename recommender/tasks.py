@@ -139,3 +139,33 @@ def refresh_feed_enqueue(who: str, version: int) -> bool:
         logger.warning("could not queue a feed refresh for %s", who)
         return False
     return True
+
+
+@shared_task(acks_late=True)
+def precompute_feeds_task() -> int:
+    """Beat: queue the bulk feed precomputation (recommender.feed_batch) in chunks, so every worker takes a share.
+    Returns how many shoppers were queued."""
+    from recommender.feed_batch import active_shoppers
+
+    shoppers = active_shoppers()
+    chunk = max(1, int(recommender_setting("FEED_BATCH_CHUNK")))
+    for start in range(0, len(shoppers), chunk):
+        precompute_feeds_chunk_task.delay(shoppers[start:start + chunk])
+    return len(shoppers)
+
+
+@shared_task(
+    acks_late=True, ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=2,
+    # Longer than this and the next batch is already due: a chunk stuck on a slow database gives way to it.
+    soft_time_limit=recommender_setting("FEED_BATCH_INTERVAL"), time_limit=recommender_setting("FEED_BATCH_INTERVAL") + 60,
+    expires=recommender_setting("FEED_BATCH_INTERVAL"),
+)
+def precompute_feeds_chunk_task(shoppers: list[str]) -> dict:
+    from recommender.feed_batch import feeds_precompute
+
+    try:
+        report = feeds_precompute(shoppers)
+    except SoftTimeLimitExceeded:
+        logger.warning("precomputing %d feeds ran past the soft time limit", len(shoppers))
+        return {"timed_out": len(shoppers)}
+    return {"cached": report.cached, "stale": report.stale, "gone": report.gone}

@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-embeddings": {"task": "recommender.tasks.reconcile_embeddings_task", "schedule": 300.0},
     "reconcile-text-embeddings": {"task": "recommender.tasks.reconcile_text_embeddings_task", "schedule": 600.0},
     "rebuild-signals": {"task": "recommender.tasks.rebuild_signals_task", "schedule": 900.0},
+    # Home feeds of recently active shoppers, ranked in bulk (RECOMMENDER["FEED_BATCH_INTERVAL"] matches it).
+    "precompute-feeds": {"task": "recommender.tasks.precompute_feeds_task", "schedule": 3600.0},
 }
 
 LOGGING = {
