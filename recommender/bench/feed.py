@@ -8,13 +8,18 @@ session carries the auth hash, as a login would), 30 % guests whose session hold
 all with history. gunicorn runs `shop.wsgi` against the scratch database with DEBUG off and a
 private Redis database for the cache (its keys are deleted afterwards).
 
+The shop's hourly batch (recommender.feed_batch, `manage.py precompute_feeds` run against the scratch
+database and gunicorn's cache) then ranks the home feeds of the FEED_BATCH_SHOPPERS most recently active
+shoppers; its time is reported as "batch". The simulated shoppers are drawn from those: returning shoppers.
+
 Load: `concurrency` keep-alive HTTP/1.1 clients (threads in this process, http.client) on
 /api/recommendations/?placement=home, after a warm-up on WARM_UP shoppers who are not measured.
-Two phases of `seconds` each:
-- cold (the top-level figures): every request a different shopper's first, so every feed is
-  computed (recommender.feeds caches it);
-- warm: the shoppers the cold phase served, again, round robin, with nothing changed since: what a
-  reload or a polling client costs (the cached feed, its stock re-check, the listing serialised).
+Three phases of at most `seconds` each:
+- first (the top-level figures): every request a different shopper's first since the batch, so each is served
+  from the feed it precomputed (the stock re-check, the listing serialised);
+- warm: the same shoppers again, round robin, nothing changed since: a reload or a polling client;
+- computed: the feed cache emptied first, so every request ranks the shopper's feed on the spot: a shopper
+  outside the batch (new, quiet for FEED_BATCH_DAYS, or past FEED_BATCH_SECONDS), or a cache lost.
 Latency is per request as the client saw it (queueing in gunicorn's backlog included), rps =
 completed 200s / wall seconds. Anything but a 200 is counted in "errors".
 """
@@ -38,6 +43,7 @@ from django.conf import settings
 from django.db import connection
 
 from recommender.bench.scratch import catalogue_fill, scratch_database
+from recommender.feed_batch import active_shoppers
 
 WARM_UP = 200  # shoppers whose requests warm the workers up; never measured
 CACHE_DB = 12  # the gunicorn workers' broker database (their cache: the next one), emptied of our keys afterwards
@@ -48,23 +54,39 @@ def run(*, products: int, events: int, seconds: float = 20.0, concurrency: int =
     with scratch_database("bench_feed", log=log) as name:
         filled = catalogue_fill(products=products, raw_index=False, log=log)
         log(f"{events:,} interactions; rebuilding signals")
-        users, guests = _history(first_product=filled["first_product_id"], products=products, events=events, seed=seed)
+        _history(first_product=filled["first_product_id"], products=products, events=events, seed=seed)
+        batch_shoppers = active_shoppers()
+        users = [int(who[1:]) for who in batch_shoppers if who.startswith("u")]
+        guests = [who[1:] for who in batch_shoppers if who.startswith("s")]
         cookies = _sessions(users=users, guests=guests, count=shoppers, seed=seed)
-        log(f"{len(cookies)} shopper sessions; starting gunicorn")
-        with _gunicorn(database=name, log=log) as port:
+        log(f"{len(cookies)} shopper sessions among the batch's {len(batch_shoppers)}; starting gunicorn")
+        with _gunicorn(database=name, log=log) as server:
+            log(f"batch: precompute_feeds for {len(batch_shoppers)} shoppers")
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "manage.py", "precompute_feeds", "--verbosity", "0"], cwd=settings.BASE_DIR,
+                           env=server.env, check=True)
+            batch_seconds = time.perf_counter() - started
             path = "/api/recommendations/?placement=home"
             spare, measured = cookies[-WARM_UP:], cookies[:-WARM_UP]
-            _load(port, path, spare, seconds=None, concurrency=concurrency, max_requests=len(spare))  # warm-up
-            log(f"cold: {concurrency} clients for {seconds:.0f} s, every request a shopper's first")
-            cold, cold_errors, cold_wall = _load(port, path, measured, seconds=seconds, concurrency=concurrency,
-                                                 max_requests=min(max_requests, len(measured)))
-            served = measured[:len(cold) + cold_errors]
+            _load(server.port, path, spare, seconds=None, concurrency=concurrency, max_requests=len(spare))  # warm-up
+            log(f"first: {concurrency} clients, every request a shopper's first since the batch")
+            first, first_errors, first_wall = _load(server.port, path, measured, seconds=seconds,
+                                                    concurrency=concurrency, max_requests=min(max_requests, len(measured)))
+            served = measured[:len(first) + first_errors]
             log(f"warm: the same {len(served)} shoppers again for {seconds:.0f} s, nothing changed since")
-            warm, warm_errors, warm_wall = _load(port, path, served, seconds=seconds, concurrency=concurrency,
+            warm, warm_errors, warm_wall = _load(server.port, path, served, seconds=seconds, concurrency=concurrency,
                                                  max_requests=max_requests)
+            server.cache_clear()
+            log(f"computed: feed cache emptied; the same shoppers for {seconds:.0f} s, every feed ranked on request")
+            computed, computed_errors, computed_wall = _load(server.port, path, served, seconds=seconds,
+                                                             concurrency=concurrency,
+                                                             max_requests=min(max_requests, len(served)))
         return {
-            **_figures(cold, cold_errors, cold_wall),
+            **_figures(first, first_errors, first_wall),
             "warm": _figures(warm, warm_errors, warm_wall),
+            "computed": _figures(computed, computed_errors, computed_wall),
+            "batch": {"shoppers": len(batch_shoppers), "seconds": round(batch_seconds, 1),
+                      "feeds_per_s": round(len(batch_shoppers) / batch_seconds, 1)},
             "concurrency": concurrency, "workers": 2, "shoppers": len(served), "products": products, "events": events,
         }
 
@@ -80,7 +102,8 @@ def _figures(timings: list[float], errors: int, wall: float) -> dict:
 
 
 def _history(*, first_product: int, products: int, events: int, seed: int) -> tuple[list[int], list[str]]:
-    """Interactions by the signals bench's generator, COPYed in; signals rebuilt. Returns (user ids, guest keys)."""
+    """Interactions by the signals bench's generator, COPYed in; signals rebuilt. Returns (user ids, guest keys)
+    of every shopper with history."""
     from recommender.behaviour.services import signals_rebuild
     from recommender.bench.signals import _events, bench_users, copy_interactions
 
@@ -132,7 +155,7 @@ class _gunicorn:
     def __init__(self, *, database: str, log):
         self.database, self.log, self.process = database, log, None
 
-    def __enter__(self) -> int:
+    def __enter__(self) -> "_gunicorn":
         db = connection.settings_dict
         url = f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT'] or 5432}/{self.database}"
         redis = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{CACHE_DB}"
@@ -142,6 +165,7 @@ class _gunicorn:
             port = probe.getsockname()[1]
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis, "DJANGO_SETTINGS_MODULE": "shop.settings.local",
                "DJANGO_DEBUG": "false"}
+        self.env, self.port = env, port
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
             [str(gunicorn), "shop.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
@@ -153,7 +177,7 @@ class _gunicorn:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 conn.request("GET", "/api/recommendations/?placement=home")
                 if conn.getresponse().status == 200:
-                    return port
+                    return self
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError("gunicorn did not answer within 60 s")
@@ -168,17 +192,21 @@ class _gunicorn:
                 self.process.wait()
         self.log("gunicorn stopped")
         try:
-            import redis
-
-            from shop.settings.base import cache_url
-
-            client = redis.Redis.from_url(cache_url(self.redis))
-            keys = list(client.scan_iter("vitrine:*", count=1000))
-            for start in range(0, len(keys), 500):
-                client.delete(*keys[start:start + 500])
+            self.cache_clear()
         except Exception as error:  # the cache is a bench detail; never hide the real result for it
             self.log(f"cache cleanup skipped: {error}")
         return False
+
+    def cache_clear(self) -> None:
+        """Delete the shop's keys from the workers' cache (never FLUSHDB: the database number may be shared)."""
+        import redis
+
+        from shop.settings.base import cache_url
+
+        client = redis.Redis.from_url(cache_url(self.redis))
+        keys = list(client.scan_iter("vitrine:*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start:start + 500])
 
 
 def _load(port: int, path: str, cookies: list[str], *, seconds: float | None, concurrency: int,
