@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from recommender.api.cards import product_cards
 from recommender.api.serializers import ScoredProductSerializer
 from recommender.feeds import cached_payload, recommend_with_stock
 from shop.accounts.visitors import visitor_from_request
@@ -49,17 +50,17 @@ class RecommendationsView(APIView):
             (item.product_id, round(item.score, 4), item.reason, str(item.source), sorted(stock.get(item.product_id, ())))
             for item in ranked
         ])
-        return Response(cached_payload(parts, lambda: self._payload(request, ranked)))
+        return Response(cached_payload(parts, lambda: self._payload(request, ranked, stock)))
 
     @staticmethod
-    def _payload(request, ranked) -> list:
-        products = Product.objects.for_listing().in_bulk([item.product_id for item in ranked])
-        payload = [
-            {"product": products[item.product_id], "score": round(item.score, 4), "reason": item.reason,
+    def _payload(request, ranked, stock) -> list:
+        """What ScoredProductSerializer gives, from cached product cards (recommender.api.cards)."""
+        cards = product_cards(request, [item.product_id for item in ranked], stock)
+        return [
+            {"product": cards[item.product_id], "score": round(item.score, 4), "reason": item.reason,
              "source": str(item.source)}
-            for item in ranked if item.product_id in products
+            for item in ranked if item.product_id in cards
         ]
-        return ScoredProductSerializer(payload, many=True, context={"request": request}).data
 
 
 def _cart_products(visitor) -> list[int]:
