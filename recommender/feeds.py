@@ -91,7 +91,7 @@ def shopper_version_kept(who: str) -> int:
 
 def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) -> str:
     """Compute and cache `who`'s home feed, unless they have acted again since `version` (a later task does it).
-    The feed is kept `cache_seconds` (FEED_CACHE_SECONDS when None).
+    The feed is kept `cache_seconds` (FEED_CACHE_SECONDS when None), and the product cards it shows are made.
 
     Returns what happened: "stale", "gone" (no such user any more) or "cached"."""
     from django.contrib.auth import get_user_model
@@ -110,8 +110,12 @@ def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) ->
             return "gone"
     else:
         session_key = who[1:]
-    recommend_with_stock(placement="home", user=user, session_key=session_key,
-                         k=int(recommender_setting("FEED_PRECOMPUTE_K")), cache_seconds=cache_seconds, recompute=True)
+    ranked, _ = recommend_with_stock(placement="home", user=user, session_key=session_key,
+                                     k=int(recommender_setting("FEED_PRECOMPUTE_K")), cache_seconds=cache_seconds,
+                                     recompute=True)
+    from recommender.api.cards import cards_made
+
+    cards_made([item.product_id for item in ranked])  # the shopper's request then only assembles them
     return "cached"
 
 
@@ -126,7 +130,7 @@ def recommend_with_stock(
     *, placement: str, user=None, session_key: str | None = None, anchor_ids: Sequence[int] = (), k: int = 12,
     cache_seconds: int | None = None, recompute: bool = False,
 ) -> tuple[list[Ranked], dict[int, frozenset[str]]]:
-    """The feed and, for each item, its sizes in stock as this request saw them (for `cached_payload`).
+    """The feed and, for each item, its sizes in stock as this request saw them (for its product cards).
 
     A computed feed is cached `cache_seconds` (FEED_CACHE_SECONDS when None); `recompute` ignores a cached one
     (a precomputation replacing a feed ranked on older signals)."""
@@ -190,41 +194,3 @@ def _still_fitting(items: list[tuple], *, sizes: dict[str, list[str]]
             continue
         kept.append(Ranked(product_id, score, reason, Source(source), anchor_id))
     return kept, {pid: frozenset(found) for pid, found in in_stock.items()}
-
-
-CATALOGUE_VERSION_KEY = "recommender:catalogue-version"
-
-
-def catalogue_touched() -> None:
-    """A product, its images or its category changed: cached payloads that show them stop being served."""
-    try:
-        if not cache.add(CATALOGUE_VERSION_KEY, 1, timeout=None):
-            cache.incr(CATALOGUE_VERSION_KEY)
-    except Exception:
-        logger.warning("feed cache: could not bump the catalogue version", exc_info=True)
-
-
-def cached_payload(parts, build):
-    """`build()`'s result, cached under everything it depends on: `parts` (the items, their scores, reasons and
-    sizes in stock, the host their image URLs name) and the catalogue version. With the cache down: `build()`.
-
-    Serialising a feed's products (the listing query, DRF) costs more than ranking a cached feed; this lets a
-    repeated request skip it when nothing it shows has changed. Product edits in admin bump the catalogue
-    version; bulk imports send no signals, so FEED_CACHE_SECONDS bounds how stale a name or price can be."""
-    import hashlib
-
-    try:
-        version = cache.get(CATALOGUE_VERSION_KEY, 0)
-        key = "recommender:payload:" + hashlib.sha1(repr((version, parts)).encode()).hexdigest()
-        found = cache.get(key)
-    except Exception:
-        logger.warning("feed cache unavailable: building the payload", exc_info=True)
-        return build()
-    if found is not None:
-        return found
-    payload = build()
-    try:
-        cache.set(key, payload, timeout=int(recommender_setting("FEED_CACHE_SECONDS")))
-    except Exception:
-        logger.warning("feed cache unavailable: payload not stored", exc_info=True)
-    return payload

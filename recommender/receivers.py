@@ -12,7 +12,7 @@ from recommender.models import InteractionKind
 from shop import events
 from shop.accounts.models import Profile
 from shop.accounts.visitors import GUEST_KEY
-from shop.catalog.models import Category, Product, ProductImage
+from shop.catalog.models import Category, Product, ProductImage, Variant
 
 
 @receiver(post_save, sender=ProductImage, dispatch_uid="recommender.image_saved")
@@ -71,9 +71,9 @@ def profile_saved(sender, instance: Profile, raw: bool = False, **kwargs):
 @receiver(post_delete, sender=ProductImage, dispatch_uid="recommender.catalogue_deleted_image")
 @receiver(post_save, sender=Category, dispatch_uid="recommender.catalogue_saved_category")
 def catalogue_changed(sender, raw: bool = False, **kwargs):
-    # Cached API payloads show names, prices, images and categories: they must not outlive an edit.
+    # Cached product cards show names, prices, images and categories: they must not outlive an edit.
     if not raw:
-        from recommender.feeds import catalogue_touched
+        from recommender.api.cards import catalogue_touched
 
         transaction.on_commit(catalogue_touched)
 
@@ -141,3 +141,22 @@ def hnsw_ef_search_default(sender, connection, **kwargs):
 
     with connection.cursor() as cursor:
         cursor.execute(f"SET hnsw.ef_search = {int(recommender_setting('HNSW_EF_SEARCH'))}")
+
+
+@receiver(post_save, sender=Variant, dispatch_uid="recommender.catalogue_saved_variant")
+@receiver(post_delete, sender=Variant, dispatch_uid="recommender.catalogue_deleted_variant")
+def catalogue_sizes_changed(sender, raw: bool = False, **kwargs):
+    # A card lists its product's sizes (each request checks their stock itself): a size added, renamed or removed
+    # in admin makes it again. Sales change stock with a queryset update, which sends no signal.
+    if not raw:
+        from recommender.api.cards import catalogue_touched
+
+        transaction.on_commit(catalogue_touched)
+
+
+@receiver(events.catalogue_imported, dispatch_uid="recommender.catalogue_imported")
+def catalogue_imported(sender, **kwargs):
+    # An import writes in bulk (no model signals): names, prices and sizes on cached cards may all have changed.
+    from recommender.api.cards import catalogue_touched
+
+    catalogue_touched()

@@ -11,6 +11,9 @@ and these, per signal:
     order_placed     order_id, items: list of (product_id, variant_id, quantity)
     recommendation_clicked  product_id, rail (the rail's name, e.g. "looks_like")
 
+One catalogue event carries no shopper, only `created` and `updated` (how many products): catalogue_imported,
+sent after an import that created or changed products with bulk writes (which send no model signals).
+
 Ids rather than model instances: receivers may run later or elsewhere, and ids serialise.
 Send with `send_robust` so a failing listener never breaks a page or an order.
 """
@@ -22,3 +25,4 @@ product_liked = Signal()
 cart_item_added = Signal()
 order_placed = Signal()
 recommendation_clicked = Signal()
+catalogue_imported = Signal()

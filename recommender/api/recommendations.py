@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from recommender.api.cards import product_cards
 from recommender.api.serializers import ScoredProductSerializer
-from recommender.feeds import cached_payload, recommend_with_stock
+from recommender.feeds import recommend_with_stock
 from shop.accounts.visitors import visitor_from_request
 from shop.catalog.models import Product
 
@@ -46,21 +46,12 @@ class RecommendationsView(APIView):
             placement=params["placement"], user=visitor.user, session_key=visitor.guest_key or visitor.session_key,
             anchor_ids=anchors, k=params["k"],
         )
-        parts = (request.get_host(), request.is_secure(), [
-            (item.product_id, round(item.score, 4), item.reason, str(item.source), sorted(stock.get(item.product_id, ())))
-            for item in ranked
-        ])
-        return Response(cached_payload(parts, lambda: self._payload(request, ranked, stock)))
-
-    @staticmethod
-    def _payload(request, ranked, stock) -> list:
-        """What ScoredProductSerializer gives, from cached product cards (recommender.api.cards)."""
         cards = product_cards(request, [item.product_id for item in ranked], stock)
-        return [
+        return Response([
             {"product": cards[item.product_id], "score": round(item.score, 4), "reason": item.reason,
              "source": str(item.source)}
             for item in ranked if item.product_id in cards
-        ]
+        ])
 
 
 def _cart_products(visitor) -> list[int]:

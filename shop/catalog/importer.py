@@ -25,6 +25,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.text import slugify
 
+from shop import events
+
 from .models import Category, Gender, Product, ProductImage, Variant
 
 COLUMNS = (
@@ -92,6 +94,8 @@ def catalog_import(
             _import_chunk(chunk, images_dir=path / "images", categories=categories, report=report)
         if on_progress:
             on_progress(len(chunk))
+    if report.created or report.updated:
+        events.catalogue_imported.send_robust(sender=catalog_import, created=report.created, updated=report.updated)
     return report
 
 

@@ -133,3 +133,21 @@ def test_the_fashion_5k_catalogue_imports_whole_and_reimports_as_a_no_op(fashion
     assert ProductImage.objects.count() == 5000
     assert Category.objects.filter(parent__isnull=True).count() >= 4
     print(f"fashion-5k import: {seconds:.1f} s")
+
+
+def test_an_import_that_changed_products_says_so_once_and_a_no_op_import_is_silent(tmp_path):
+    from shop import events
+
+    heard = []
+
+    def receiver(sender, **counts):
+        heard.append((counts["created"], counts["updated"]))
+
+    events.catalogue_imported.connect(receiver, weak=False)
+    try:
+        source = write_source(tmp_path, ROWS)
+        catalog_import(path=source)
+        catalog_import(path=source)
+    finally:
+        events.catalogue_imported.disconnect(receiver)
+    assert heard == [(5, 0)]

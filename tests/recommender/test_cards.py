@@ -83,3 +83,40 @@ def test_with_the_cache_down_cards_are_serialised(settings):
     request = APIRequestFactory().get("/api/recommendations/")
     card = product_cards(request, [product.pk], {product.pk: frozenset({"M"})})[product.pk]
     assert card == serialised(product.pk, request) and card["sizes_in_stock"] == ["M"]
+
+
+def test_a_size_added_or_removed_is_on_the_card_at_once():
+    from shop.catalog.models import Variant
+
+    product = product_with_sizes(sizes=(("M", 2),))
+    request = APIRequestFactory().get("/api/recommendations/")
+    assert product_cards(request, [product.pk], {product.pk: frozenset({"M"})})[product.pk]["sizes_in_stock"] == ["M"]
+    Variant.objects.create(product=product, size="XL", stock=1, position=5)
+    card = product_cards(request, [product.pk], {product.pk: frozenset({"M", "XL"})})[product.pk]
+    assert card["sizes_in_stock"] == ["M", "XL"]
+    Variant.objects.filter(product=product, size="M").get().delete()
+    card = product_cards(request, [product.pk], {product.pk: frozenset({"M", "XL"})})[product.pk]
+    assert card["sizes_in_stock"] == ["XL"]
+
+
+def test_a_card_made_under_an_older_catalogue_version_is_made_again():
+    from recommender.api.cards import catalogue_touched
+
+    product = product_with_sizes()
+    request = APIRequestFactory().get("/api/recommendations/")
+    product_cards(request, [product.pk], {})
+    Product.objects.filter(pk=product.pk).update(name="Bulk-renamed")  # no signal: the cached card stays
+    assert product_cards(request, [product.pk], {})[product.pk]["name"] != "Bulk-renamed"
+    catalogue_touched()
+    assert product_cards(request, [product.pk], {})[product.pk]["name"] == "Bulk-renamed"
+
+
+def test_a_catalogue_import_makes_the_cards_again(tmp_path):
+    from shop import events
+
+    product = product_with_sizes()
+    request = APIRequestFactory().get("/api/recommendations/")
+    product_cards(request, [product.pk], {})
+    Product.objects.filter(pk=product.pk).update(name="Imported name")
+    events.catalogue_imported.send_robust(sender=None, created=0, updated=1)
+    assert product_cards(request, [product.pk], {})[product.pk]["name"] == "Imported name"

@@ -7,6 +7,8 @@ import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from recommender.feed_batch import active_shoppers, feeds_precompute
@@ -56,6 +58,18 @@ def test_a_returning_shopper_is_served_the_precomputed_feed_in_one_query():
     assert (report.cached, report.stale, report.gone) == (1, 0, 0)
     served, queries = feed(user)
     assert served == computed and queries == 1  # the stock re-check only
+
+
+def test_after_the_batch_a_returning_shoppers_api_request_serialises_nothing(client):
+    user = UserFactory()
+    liked_and_lookalikes(user)
+    feeds_precompute([shopper_id(user_id=user.pk)], cache_seconds=7200)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/recommendations/", {"placement": "home", "k": 4})
+    assert response.status_code == 200 and len(response.json()) == 4
+    assert response.json()[0]["product"]["image"].startswith("http://testserver/")
+    assert len(queries.captured_queries) == 3  # the session, the user, the stock re-check
 
 
 def test_a_precomputed_feed_and_its_version_outlive_the_request_cache():
