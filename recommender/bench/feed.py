@@ -16,7 +16,7 @@ Load: `concurrency` keep-alive HTTP/1.1 clients (threads in this process, http.c
 /api/recommendations/?placement=home, after a warm-up on WARM_UP shoppers who are not measured.
 Three phases of at most `seconds` each:
 - first (the top-level figures): every request a different shopper's first since the batch, so each is served
-  from the feed it precomputed (the stock re-check, the listing serialised);
+  from the feed and the product cards it made (the stock re-checked, the cards assembled);
 - warm: the same shoppers again, round robin, nothing changed since: a reload or a polling client;
 - computed: the feed cache emptied first, so every request ranks the shopper's feed on the spot: a shopper
   outside the batch (new, quiet for FEED_BATCH_DAYS, or past FEED_BATCH_SECONDS), or a cache lost.
