@@ -1,7 +1,7 @@
 """A shopper's ranked recommendations, computed once and served from the cache until they do something.
 
-In: the same arguments as `services.recommend` for a caller (user and/or guest session key), no
-explicit profile. Out: `ranking.Ranked` items, best first, at most k.
+In: the same arguments as `services.recommend` for a caller (user and/or guest session key; neither: a first-time
+visitor, who shares one cached feed with every other), no explicit profile. Out: `ranking.Ranked` items, best first, at most k.
 
 Ranking a feed costs ~20 queries and two or more HNSW scans; most requests for one shopper ask the
 same question again (a reload, the API polled, the next page view before they did anything new).
@@ -45,6 +45,9 @@ def shopper_id(*, user_id: int | None = None, session_key: str | None = None) ->
     if user_id is not None:
         return f"u{user_id}"
     return f"s{session_key}" if session_key else None
+
+
+ANYONE = "-"  # the shopper id shared by visitors without an account or a session
 
 
 def _version_key(who: str) -> str:
@@ -135,23 +138,24 @@ def recommend_with_stock(
     A computed feed is cached `cache_seconds` (FEED_CACHE_SECONDS when None); `recompute` ignores a cached one
     (a precomputation replacing a feed ranked on older signals)."""
     user_id = user.pk if user is not None and getattr(user, "pk", None) is not None else None
-    who = shopper_id(user_id=user_id, session_key=session_key)
+    # A visitor with no account and no session yet (a first visit, a crawler) has no history: every one of them
+    # gets the same feed for the same question, so they share one, kept FEED_CACHE_SECONDS (nothing bumps it).
+    who = shopper_id(user_id=user_id, session_key=session_key) or ANYONE
     key = None
-    if who is not None:
-        try:
-            version = cache.get(_version_key(who), 0)
-            anchors = ",".join(str(a) for a in anchor_ids)
-            key = f"recommender:feed:{placement}:{who}:{version}:{anchors}"
-            cached = cache.get(key)
-        except Exception:
-            logger.warning("feed cache unavailable: computing", exc_info=True)
-            key, cached = None, None
-        # A feed ranked for a longer list serves a shorter one: ranking and MMR are greedy, so the first k of a
-        # longer list are the list for k.
-        if cached is not None and not recompute and cached.get("asked", 0) >= k * OVERFETCH:
-            fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
-            if len(fresh) >= min(k, cached["complete"]):
-                return fresh[:k], stock
+    try:
+        version = cache.get(_version_key(who), 0)
+        anchors = ",".join(str(a) for a in anchor_ids)
+        key = f"recommender:feed:{placement}:{who}:{version}:{anchors}"
+        cached = cache.get(key)
+    except Exception:
+        logger.warning("feed cache unavailable: computing", exc_info=True)
+        key, cached = None, None
+    # A feed ranked for a longer list serves a shorter one: ranking and MMR are greedy, so the first k of a
+    # longer list are the list for k.
+    if cached is not None and not recompute and cached.get("asked", 0) >= k * OVERFETCH:
+        fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
+        if len(fresh) >= min(k, cached["complete"]):
+            return fresh[:k], stock
     inputs = recommend_inputs(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
                               k=k * OVERFETCH)
     ranked = inputs.ranked()

@@ -161,3 +161,21 @@ def test_a_refresh_queued_before_the_shopper_acted_again_does_nothing():
     assert feed_refresh(who=who, version=version) == "stale"
     assert feed_refresh(who=who, version=cache.get(_version_key(who))) == "cached"
     assert feed(user)[1] == 1
+
+
+def test_visitors_without_an_account_or_a_session_share_one_cached_feed():
+    user = UserFactory()
+    liked_and_lookalikes(user)  # some products, and trending from this like
+    from recommender.behaviour.services import signals_rebuild
+
+    signals_rebuild()
+    with CaptureQueriesContext(connection) as computed:
+        first = recommend_for_shopper(placement="home", k=4)
+    with CaptureQueriesContext(connection) as served:
+        again = recommend_for_shopper(placement="home", k=4)
+    assert [item.product_id for item in again] == [item.product_id for item in first] and first
+    assert len(served.captured_queries) == 1 < len(computed.captured_queries)  # the stock re-check only
+    # A guest with a session is still their own shopper: their feed is not the shared one.
+    with CaptureQueriesContext(connection) as guest:
+        recommend_for_shopper(placement="home", session_key="guest-9", k=4)
+    assert len(guest.captured_queries) > 1
