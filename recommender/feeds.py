@@ -1,7 +1,8 @@
 """A shopper's ranked recommendations, computed once and served from the cache until they do something.
 
 In: the same arguments as `services.recommend` for a caller (user and/or guest session key; neither: a first-time
-visitor, who shares one cached feed with every other), no explicit profile. Out: `ranking.Ranked` items, best first, at most k.
+visitor, who shares one cached feed with every other), no explicit profile. Out: `ranking.Ranked` items, best
+first, at most k.
 
 Ranking a feed costs ~20 queries and two or more HNSW scans; most requests for one shopper ask the
 same question again (a reload, the API polled, the next page view before they did anything new).
@@ -31,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from django.core.cache import cache
 from django.db import connection
 
+from recommender.api.cards import cards_made
 from recommender.conf import recommender_setting
 from recommender.ranking import Ranked, Source
 from recommender.services import recommend_inputs
@@ -116,8 +118,6 @@ def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) ->
     ranked, _ = recommend_with_stock(placement="home", user=user, session_key=session_key,
                                      k=int(recommender_setting("FEED_PRECOMPUTE_K")), cache_seconds=cache_seconds,
                                      recompute=True)
-    from recommender.api.cards import cards_made
-
     cards_made([item.product_id for item in ranked])  # the shopper's request then only assembles them
     return "cached"
 
@@ -141,7 +141,6 @@ def recommend_with_stock(
     # A visitor with no account and no session yet (a first visit, a crawler) has no history: every one of them
     # gets the same feed for the same question, so they share one, kept FEED_CACHE_SECONDS (nothing bumps it).
     who = shopper_id(user_id=user_id, session_key=session_key) or ANYONE
-    key = None
     try:
         version = cache.get(_version_key(who), 0)
         anchors = ",".join(str(a) for a in anchor_ids)

@@ -70,8 +70,11 @@ def profile_saved(sender, instance: Profile, raw: bool = False, **kwargs):
 @receiver(post_save, sender=ProductImage, dispatch_uid="recommender.catalogue_saved_image")
 @receiver(post_delete, sender=ProductImage, dispatch_uid="recommender.catalogue_deleted_image")
 @receiver(post_save, sender=Category, dispatch_uid="recommender.catalogue_saved_category")
+@receiver(post_save, sender=Variant, dispatch_uid="recommender.catalogue_saved_variant")
+@receiver(post_delete, sender=Variant, dispatch_uid="recommender.catalogue_deleted_variant")
 def catalogue_changed(sender, raw: bool = False, **kwargs):
-    # Cached product cards show names, prices, images and categories: they must not outlive an edit.
+    # Cached product cards show names, prices, images, categories and sizes: they must not outlive an edit. Sales
+    # change stock with a queryset update, which sends no signal (each request checks stock itself).
     if not raw:
         from recommender.api.cards import catalogue_touched
 
@@ -141,17 +144,6 @@ def hnsw_ef_search_default(sender, connection, **kwargs):
 
     with connection.cursor() as cursor:
         cursor.execute(f"SET hnsw.ef_search = {int(recommender_setting('HNSW_EF_SEARCH'))}")
-
-
-@receiver(post_save, sender=Variant, dispatch_uid="recommender.catalogue_saved_variant")
-@receiver(post_delete, sender=Variant, dispatch_uid="recommender.catalogue_deleted_variant")
-def catalogue_sizes_changed(sender, raw: bool = False, **kwargs):
-    # A card lists its product's sizes (each request checks their stock itself): a size added, renamed or removed
-    # in admin makes it again. Sales change stock with a queryset update, which sends no signal.
-    if not raw:
-        from recommender.api.cards import catalogue_touched
-
-        transaction.on_commit(catalogue_touched)
 
 
 @receiver(events.catalogue_imported, dispatch_uid="recommender.catalogue_imported")

@@ -111,7 +111,7 @@ def test_a_card_made_under_an_older_catalogue_version_is_made_again():
     assert product_cards(request, [product.pk], {})[product.pk]["name"] == "Bulk-renamed"
 
 
-def test_a_catalogue_import_makes_the_cards_again(tmp_path):
+def test_a_catalogue_import_makes_the_cards_again():
     from shop import events
 
     product = product_with_sizes()
