@@ -17,13 +17,22 @@ import signal
 import socket
 import time
 import warnings
+import zlib
 from urllib.parse import quote
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("VITRINE_DATA_DIR", BASE_DIR / ".data"))
-# Not 6379: a system Redis may already listen there.
-REDIS_PORT = int(os.environ.get("VITRINE_REDIS_PORT", "6391"))
+
+
+def _checkout_redis_port(data_dir: Path) -> int:
+    """A port of this checkout's own, derived from its data folder, so two checkouts (or CI beside a
+    running `make run`) never share, or stop, each other's Redis. Kept in 20000-31999: clear of 6379
+    (a system Redis) and below the kernel's ephemeral range (32768 and up), where clients' own ports live."""
+    return 20000 + zlib.crc32(str(data_dir.resolve()).encode()) % 12000
+
+
+REDIS_PORT = int(os.environ.get("VITRINE_REDIS_PORT") or _checkout_redis_port(DATA_DIR))
 
 # Handles live as long as the process: dropping them would stop the servers.
 _handles: dict[str, object] = {}
