@@ -94,6 +94,27 @@ def shopper_version_kept(who: str) -> int:
     return int(cache.get(key) or 0)
 
 
+def _refresh_queued_key(who: str) -> str:
+    return f"recommender:feed-refresh-queued:{who}"
+
+
+def feed_refresh_claim(who: str, *, seconds: int) -> bool:
+    """True when no refresh of `who`'s feed is queued yet (and marks one queued for `seconds`)."""
+    return bool(cache.add(_refresh_queued_key(who), 1, timeout=seconds))
+
+
+def feed_refresh_latest(*, who: str) -> str:
+    """The queued refresh: from here on the shopper's next action queues another, and this one ranks for
+    their version as it is now. Returns what `feed_refresh` returns."""
+    try:
+        cache.delete(_refresh_queued_key(who))
+        version = cache.get(_version_key(who), 0)
+    except Exception:
+        logger.warning("feed cache unavailable: feed for %s not precomputed", who, exc_info=True)
+        return "stale"
+    return feed_refresh(who=who, version=version)
+
+
 def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) -> str:
     """Compute and cache `who`'s home feed, unless they have acted again since `version` (a later task does it).
     The feed is kept `cache_seconds` (FEED_CACHE_SECONDS when None), and the product cards it shows are made.

@@ -120,22 +120,33 @@ def evaluate_task(run_id: int) -> dict:
     return {"run": run.pk, "step": run.step}
 
 
-@shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=2)
-def refresh_feed_task(who: str, version: int) -> str:
-    """After a shopper acted: their home feed, computed and cached for their new version (recommender.feeds)."""
-    from recommender.feeds import feed_refresh
+# A refresh still queued a minute later is for a visit that has moved on.
+REFRESH_EXPIRES_SECONDS = 60
 
-    return feed_refresh(who=who, version=version)
+
+@shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=2)
+def refresh_feed_task(who: str, version: int | None = None) -> str:
+    """After a shopper acted: their home feed, computed and cached for their version as it is now
+    (recommender.feeds). `version` is what it was when queued, kept for tasks queued by older code."""
+    from recommender.feeds import feed_refresh_latest
+
+    return feed_refresh_latest(who=who)
 
 
 def refresh_feed_enqueue(who: str, version: int) -> bool:
-    """Queue a feed refresh without ever failing the caller: without it, the next request computes the feed."""
+    """Queue a feed refresh without ever failing the caller: without it, the next request computes the feed.
+
+    One refresh queued per shopper at a time, and it ranks for the version current when it runs: a burst of
+    actions (or a replayed history with no worker up) costs one task, not one per action."""
+    from recommender.feeds import feed_refresh_claim
+
     try:
-        # Expires: a refresh still queued a minute later is for a visit that has moved on. No countdown: a worker
-        # holds an ETA task unacknowledged until it is due, and losing Redis with one held crashed the worker
-        # (kombu's restore_unacked: "'NoneType' object has no attribute 'hostname'", seen in make chaos).
-        refresh_feed_task.apply_async((who, version), expires=60, retry=False)
-    except Exception:  # any broker error means "not queued"
+        if not feed_refresh_claim(who, seconds=REFRESH_EXPIRES_SECONDS):
+            return False  # one is queued already and will see this action
+        # No countdown: a worker holds an ETA task unacknowledged until it is due, and losing Redis with one held
+        # crashed the worker (kombu's restore_unacked: "'NoneType' object has no attribute 'hostname'", make chaos).
+        refresh_feed_task.apply_async((who, version), expires=REFRESH_EXPIRES_SECONDS, retry=False)
+    except Exception:  # any broker or cache error means "not queued"
         logger.warning("could not queue a feed refresh for %s", who)
         return False
     return True

@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from shop.core import views as core_views
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 urlpatterns = [
@@ -19,8 +19,9 @@ urlpatterns = [
     path("", include("shop.catalog.urls")),
 ]
 
-# A database outage answers 503 with Retry-After instead of a bare 500 (see shop.core.views).
+# The shop's own pages, JSON under /api/; a database outage answers 503 with Retry-After (shop.core.views).
+handler404 = "shop.core.views.page_not_found"
 handler500 = "shop.core.views.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SHOP_SERVE_MEDIA:
+    urlpatterns.insert(0, re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", core_views.media))

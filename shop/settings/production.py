@@ -21,11 +21,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": database_settings(env("DATABASE_URL"))}
 globals().update(redis_settings(env("REDIS_URL")))
 
-from .base import MIDDLEWARE  # noqa: E402
-
-# WhiteNoise serves the collected, hashed static files right after the security middleware.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
-
+# WhiteNoise (in base's middleware) serves the collected, hashed static files.
+SHOP_SERVE_MEDIA = env.bool("SHOP_SERVE_MEDIA", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

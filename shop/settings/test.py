@@ -12,6 +12,8 @@ from .base import *  # noqa: F401,F403
 from .base import DATABASE_NAME, database_settings, env, redis_settings
 
 DEBUG = False
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # nothing is collected here: WhiteNoise reads the finders' folders
 SECRET_KEY = "test-only-not-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user creation
 

