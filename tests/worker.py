@@ -25,7 +25,7 @@ def test_database_url() -> str:
 
 
 class Worker:
-    def __init__(self, settings, *, concurrency: int = 1):
+    def __init__(self, settings, *, concurrency: int = 1, queues: tuple[str, ...] = ()):
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "shop.settings.test",
@@ -34,6 +34,7 @@ class Worker:
             "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         }
         self.concurrency = concurrency
+        self.queues = queues  # () : every queue in CELERY_TASK_QUEUES
         self.process = None
         self.log = None
 
@@ -42,7 +43,7 @@ class Worker:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "shop", "worker", "-l", "info", "--pool=prefork",
              f"--concurrency={self.concurrency}", "--without-mingle", "--without-gossip",
-             "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+             "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h", *(["-Q", ",".join(self.queues)] if self.queues else [])],
             cwd=REPO, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -179,6 +180,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A stopped Redis must not hang a web request that enqueues: fail fast, the reconciler catches up.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# One queue per kind of work, so a 50k-image import never delays the feed refreshes shoppers wait for.
+# A worker started without -Q consumes every queue below; production runs one pool per queue
+# (docs/operations.md), `manage.py runall` one for the images and text, one for feeds, one for the rest.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "images", "text", "feeds", "signals")]
+CELERY_TASK_ROUTES = {
+    "recommender.tasks.embed_images_task": {"queue": "images"},
+    "recommender.tasks.reconcile_embeddings_task": {"queue": "images"},
+    "recommender.tasks.embed_texts_task": {"queue": "text"},
+    "recommender.tasks.reconcile_text_embeddings_task": {"queue": "text"},
+    "recommender.tasks.refresh_feed_task": {"queue": "feeds"},
+    "recommender.tasks.precompute_feeds_task": {"queue": "feeds"},
+    "recommender.tasks.precompute_feeds_chunk_task": {"queue": "feeds"},
+    "recommender.tasks.rebuild_signals_task": {"queue": "signals"},
+    "recommender.tasks.evaluate_task": {"queue": "signals"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 # Synced into django-celery-beat's tables at beat start-up; staff can change the intervals in admin.

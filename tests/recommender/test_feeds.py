@@ -182,14 +182,16 @@ def test_visitors_without_an_account_or_a_session_share_one_cached_feed():
 
 
 def _queued_refreshes(who: str) -> int:
-    """Refresh tasks for `who` waiting in the real Redis broker's default queue."""
+    """Refresh tasks for `who` waiting in the real Redis broker's feeds queue."""
     import json
+
+    from django.conf import settings
 
     from shop.celery import app
 
+    queue = settings.CELERY_TASK_ROUTES["recommender.tasks.refresh_feed_task"]["queue"]
     with app.connection_for_write() as conn:
-        client = conn.default_channel.client
-        messages = client.lrange(app.conf.task_default_queue, 0, -1)
+        messages = conn.default_channel.client.lrange(queue, 0, -1)
     return sum(1 for raw in messages
                if json.loads(raw)["headers"]["task"].endswith("refresh_feed_task")
                and json.loads(raw)["headers"]["argsrepr"].startswith(f"('{who}',"))

@@ -1,4 +1,8 @@
-"""Run the whole shop in one terminal: web server, Celery worker and Celery beat.
+"""Run the whole shop in one terminal: web server, Celery workers and Celery beat.
+
+Three worker pools, so a large import never delays what shoppers wait for: `images` and `text`
+(embeddings, `--concurrency` processes), `feeds` (a shopper's next page, one process) and everything
+else (`signals`: rebuilds, evaluation, training; and the default queue; one process).
 
 The embedded PostgreSQL and Redis (when DATABASE_URL / REDIS_URL are unset) are started here,
 once, and passed to the children as URLs, so no child owns a server. Ctrl-C (or SIGTERM)
@@ -18,7 +22,7 @@ from shop.core import embedded
 
 
 class Command(BaseCommand):
-    help = "Run web (runserver), a Celery worker and Celery beat until Ctrl-C."
+    help = "Run web (runserver), Celery workers (one pool per kind of work) and Celery beat until Ctrl-C."
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -30,14 +34,20 @@ class Command(BaseCommand):
         # Each pool process runs the image encoder with its own threads: share the cores out
         # rather than let two pools of threads fight over them.
         worker_env = dict(env, OMP_NUM_THREADS=str(max(1, (os.cpu_count() or 1) // concurrency)))
+        celery = [python, "-m", "celery", "-A", "shop"]
         commands = {
             "web": [python, "manage.py", "runserver", addr],
-            "worker": [python, "-m", "celery", "-A", "shop", "worker", "-l", "info", f"--concurrency={concurrency}"],
-            "beat": [python, "-m", "celery", "-A", "shop", "beat", "-l", "info"],
+            "worker-embeddings": [*celery, "worker", "-l", "info", "-Q", "images,text", "-n", "embeddings@%h",
+                                  f"--concurrency={concurrency}"],
+            "worker-feeds": [*celery, "worker", "-l", "info", "-Q", "feeds", "-n", "feeds@%h", "--concurrency=1"],
+            "worker-signals": [*celery, "worker", "-l", "info", "-Q", "signals,celery", "-n", "signals@%h",
+                               "--concurrency=1"],
+            "beat": [*celery, "beat", "-l", "info"],
         }
         children = {
             name: subprocess.Popen(
-                cmd, env=worker_env if name == "worker" else env, cwd=settings.BASE_DIR, start_new_session=True
+                cmd, env=worker_env if name.startswith("worker") else env, cwd=settings.BASE_DIR,
+                start_new_session=True,
             )
             for name, cmd in commands.items()
         }
