@@ -31,7 +31,7 @@ from django.db import connection, connections
 
 from recommender.embeddings.compact import compact_name
 from recommender.embeddings.compact_store import compact_dims, compact_fit
-from recommender.embeddings.store import product_vectors_copy, product_vectors_read
+from recommender.embeddings.store import index_definition, product_vectors_copy, product_vectors_read
 
 ENCODER = "lite0"
 LEAF_CATEGORIES = 100  # product i is in leaf i % 100: a leaf keeps exactly 1 %
@@ -121,11 +121,7 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
         if raw_index or not dims:
             log("building the raw vectors' HNSW index")
             cursor.execute("SET maintenance_work_mem = '2GB'")  # the graph must fit, or the build crawls
-            cursor.execute(
-                "CREATE INDEX product_embedding_hnsw_lite0 ON recommender_productembedding "
-                f"USING hnsw ((vector::vector({dim})) vector_cosine_ops) WITH (m = 16, ef_construction = 64) "
-                f"WHERE encoder = '{ENCODER}'"
-            )
+            cursor.execute(index_definition(name="product_embedding_hnsw_lite0", dim=dim), [ENCODER])
             cursor.execute("RESET maintenance_work_mem")
         encoder = ENCODER
         if dims:

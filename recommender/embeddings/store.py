@@ -22,8 +22,23 @@ from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 
 logger = logging.getLogger(__name__)
 
-# Beyond this pgvector's `vector` type cannot be HNSW-indexed (halfvec, from 0.7, goes to 4000).
-VECTOR_INDEX_MAX_DIM = 2000
+# HNSW indexes hold vectors as `halfvec` (16-bit floats): half the index of `vector`, so twice as much of the
+# graph stays in shared buffers, at the same recall (docs/benchmarks.md). halfvec indexes up to 4,000 dims.
+INDEX_TYPE = "halfvec"
+VECTOR_INDEX_MAX_DIM = 4000
+
+
+def index_cast(dim: int) -> str:
+    """The type every nearest-neighbour ORDER BY casts both sides to: it must be the index's expression exactly
+    (`(vector::halfvec(dim))`) for PostgreSQL to walk the partial HNSW index of that width."""
+    return f"{INDEX_TYPE}({int(dim)})"
+
+
+def index_definition(*, name: str, dim: int) -> str:
+    """CREATE INDEX for one encoder's product vectors (its encoder is the %s parameter)."""
+    return (f"CREATE INDEX IF NOT EXISTS {name} ON recommender_productembedding "
+            f"USING hnsw ((vector::{index_cast(dim)}) {INDEX_TYPE}_cosine_ops) "
+            f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE encoder = %s")
 PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in unix microseconds
 # HNSW graph: a graph built with a wider candidate list finds the true neighbours in fewer steps. 100k compact
 # vectors (bench similar's): ef_construction 64 gave recall@10 0.952 at ef_search 40 (p50 2.7 ms), 128 gives 0.986
@@ -188,15 +203,10 @@ def vector_index_ensure(*, encoder: str) -> None:
         )
         row = cursor.fetchone()
         if row is None or row[0] > VECTOR_INDEX_MAX_DIM:
-            return  # nothing to index yet, or too wide for `vector` on pgvector < 0.7: searched exactly
+            return  # nothing to index yet, or too wide for an HNSW index: searched exactly
         try:
             with transaction.atomic():
-                cursor.execute(
-                    f"CREATE INDEX IF NOT EXISTS {name} ON recommender_productembedding "
-                    f"USING hnsw ((vector::vector({row[0]})) vector_cosine_ops) "
-                    f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE encoder = %s",
-                    [encoder],
-                )
+                cursor.execute(index_definition(name=name, dim=row[0]), [encoder])
         except DatabaseError as error:  # e.g. inside a caller's transaction; the next run tries again
             logger.info("HNSW index for %s not created now: %s", encoder, error)
 
@@ -308,15 +318,16 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
 
 def _neighbours_query(cursor, found: dict[int, list[Neighbour]], *, encoder: str, dim: int, ids: list[int],
                       k: int) -> None:
+    cast = index_cast(dim)
     cursor.execute(
         f"""
         SELECT a.product_id, n.product_id, n.distance
           FROM recommender_productembedding a
          CROSS JOIN LATERAL (
-               SELECT e.product_id, (e.vector::vector({dim})) <=> (a.vector::vector({dim})) AS distance
+               SELECT e.product_id, (e.vector::{cast}) <=> (a.vector::{cast}) AS distance
                  FROM recommender_productembedding e
                 WHERE e.encoder = %s AND e.product_id <> a.product_id
-                ORDER BY (e.vector::vector({dim})) <=> (a.vector::vector({dim}))
+                ORDER BY (e.vector::{cast}) <=> (a.vector::{cast})
                 LIMIT %s) n
          WHERE a.encoder = %s AND a.product_id = ANY(%s)
          ORDER BY a.product_id, n.distance, n.product_id

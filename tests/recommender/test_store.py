@@ -79,7 +79,7 @@ def test_the_neighbour_query_walks_the_hnsw_index():
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
         cursor.execute(
             "EXPLAIN SELECT product_id FROM recommender_productembedding WHERE encoder = 'lite0' "
-            "ORDER BY (vector::vector(1280)) <=> (SELECT vector::vector(1280) FROM recommender_productembedding "
+            "ORDER BY (vector::halfvec(1280)) <=> (SELECT vector::halfvec(1280) FROM recommender_productembedding "
             "WHERE product_id = %s AND encoder = 'lite0') LIMIT 8",
             [image.product_id],
         )
