@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 
+from .forms import ListingFilterForm
 from .models import Gender, Variant
 from .selectors import in_category_tree, with_popularity
 
@@ -37,6 +38,9 @@ class ProductFilter(django_filters.FilterSet):
         label="Sort by", method="filter_sort", empty_label=None,
         choices=[(key, label) for key, (label, _) in SORTS.items()],
     )
+
+    class Meta:
+        form = ListingFilterForm
 
     def __init__(self, data=None, queryset=None, *, subcategories, colours, sizes, ranked=False, **kwargs):
         super().__init__(data, queryset, **kwargs)
