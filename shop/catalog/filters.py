@@ -68,6 +68,13 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.order_by(*SORTS[value][1])
 
     @property
+    def active_count(self) -> int:
+        """How many filters narrow the list (sorting does not), shown on the folded form's button."""
+        if not self.is_bound or not self.form.is_valid():
+            return 0
+        return sum(1 for name, value in self.form.cleaned_data.items() if name != "sort" and value not in (None, ""))
+
+    @property
     def qs(self):
         queryset = super().qs
         # With no (or an invalid) sort, newest first; the model's default ordering says the same,

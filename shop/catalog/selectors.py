@@ -52,9 +52,13 @@ def category_get(*, slug: str) -> Category | None:
     return Category.objects.select_related("parent__parent").filter(slug=slug).first()
 
 
-def category_tiles(*, limit: int = 8) -> list[Category]:
-    """Home page tiles: the second level of the tree (or the roots in a flat one), busiest first,
-    each with `product_count` and `image_url` (or None)."""
+# Enough for every main category of a shop this size (the demo has 9); a bound so a wide import stays a page.
+TILE_LIMIT = 24
+
+
+def category_tiles(*, limit: int = TILE_LIMIT) -> list[Category]:
+    """Home page tiles: every category of the tree's second level that has products (or the roots in a
+    flat one), busiest first, each with `product_count` and `image_url` (or None)."""
     in_tree = Q(category=OuterRef("pk")) | Q(category__parent=OuterRef("pk"))
     products = Product.objects.active().filter(in_tree)
     # Filtered directly, not through `products`: an OuterRef nested one level deeper would point at
