@@ -224,3 +224,16 @@ def test_search_with_a_tampered_filter_is_a_form_error_not_a_500(client, tree):
     product_with_sizes(name="Linen shirt", category=tree["topwear"])
     response = client.get("/search/", {"q": "linen", "size": "XXXXL", "price_min": "-5", "sort": "bogus"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/c/topwear/", "/p/no-such-thing/"])
+def test_every_page_links_a_favicon_that_the_static_files_hold(client, tree, url):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    page = client.get(url).content.decode()
+    icons = re.findall(r'<link rel="(?:icon|apple-touch-icon)" href="/static/([^"]+)"', page)
+    assert "img/favicon.svg" in icons and len(icons) == 3
+    assert all(finders.find(icon) for icon in icons)
+    assert "{#" not in page and "{%" not in page  # no template comment left unparsed
