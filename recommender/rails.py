@@ -3,11 +3,17 @@
 One call per page: the shopper's profile, every source's candidates and the product facts are
 fetched once, then each rail ranks the candidates of its own sources. Items shown in an earlier
 rail are not repeated in a later one. The cards' products come from one `for_listing()` query.
+
+Each card's reason says what its rail's title does not. On a product page the title already names the
+evidence ("Often bought together"), so a card says how it differs from the product on the page ("In navy,
+12.00 EUR less") or which product it goes with ("Pairs with Linen shirt"). In the cart the evidence names
+the cart's product it came from ("Often bought with Linen shirt"); on the home page it is the ranking's own.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from recommender.conf import recommender_setting
 from recommender.feeds import recommend_for_shopper
@@ -18,12 +24,13 @@ from shop.catalog.models import Product
 from shop.catalog.rails import Rail, RailItem
 
 RAIL_SIZE = 8
+SAME_PRICE = Decimal("1.00")  # a difference below this reads as "same price"
 # placement -> [(rail name, title, sources)]
 RAILS = {
     "product": [
-        ("looks_like", "Looks like this", (Source.VISUAL,)),
-        ("bought_together", "Often bought together", (Source.CO_BUY,)),
-        ("also_viewed", "Customers also viewed", (Source.CO_VIEW,)),
+        ("looks_like", "Looks like this", (Source.VISUAL,)),  # cards: colour and price beside the anchor
+        ("bought_together", "Often bought together", (Source.CO_BUY,)),  # cards: "Pairs with {anchor}"
+        ("also_viewed", "Customers also viewed", (Source.CO_VIEW,)),  # cards: as looks_like
     ],
     "home": [("for_you", "For you", tuple(Source))],
     "cart": [("complete_order", "Complete your order", (Source.CO_BUY, Source.CO_VIEW, Source.VISUAL, Source.TRENDING))],
@@ -44,18 +51,50 @@ def rails_provider(request, *, placement: str, product=None, cart=None) -> list[
     profile = style_profile_for(user=user, session_key=session_key)
     inputs = recommend_inputs(placement=Placement(placement), profile=profile, anchor_ids=anchors, k=RAIL_SIZE)
     weights = recommendation_weights()
+    names = _anchor_names(anchors, product=product)
     shown: set[int] = set()
     ranked_rails = []
     for name, title, sources in RAILS[placement]:
         ranked = rank(
-            _restrict(inputs.candidates, sources), facts=inputs.facts, shopper=inputs.shopper, weights=weights,
+            _restrict(inputs.candidates, sources, names=names), facts=inputs.facts, shopper=inputs.shopper,
+            weights=weights,
             request=replace(inputs.request, anchor_ids=inputs.request.anchor_ids | frozenset(shown)),
             mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
             cosine_floor=float(recommender_setting("COSINE_FLOOR")),
         )
         shown.update(item.product_id for item in ranked)
         ranked_rails.append((name, title, ranked))
-    return _cards(ranked_rails)
+    rails = _cards(ranked_rails)
+    if placement == "product":
+        rails = [replace(rail, items=[replace(item, reason=_beside(rail.name, item, anchor=product))
+                                      for item in rail.items]) for rail in rails]
+    return rails
+
+
+def _anchor_names(anchors: list[int], *, product) -> dict[int, str]:
+    """The anchors' names for the reasons: the page's product is at hand, a cart's take one query."""
+    if product is not None:
+        return {product.pk: product.name}
+    return dict(Product.objects.filter(pk__in=anchors).values_list("pk", "name"))
+
+
+def _beside(rail: str, item: RailItem, *, anchor) -> str:
+    """A product-page card's reason: which product it goes with, or how it differs from that product."""
+    card = item.product
+    if rail == "bought_together":
+        return f"Pairs with {anchor.name}"
+    parts = []
+    if card.base_colour:
+        same = card.base_colour.lower() == (anchor.base_colour or "").lower()
+        parts.append(f"{'also in' if same else 'in'} {card.base_colour.lower()}")
+    if card.currency == anchor.currency:
+        difference = card.price - anchor.price
+        if abs(difference) < SAME_PRICE:
+            parts.append("same price")
+        else:
+            parts.append(f"{abs(difference):.2f} {card.currency} {'less' if difference < 0 else 'more'}")
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:] if text else item.reason
 
 
 def _cards(ranked_rails) -> list[Rail]:
@@ -80,11 +119,15 @@ def _anchors(*, placement: str, product, cart) -> list[int]:
     return []
 
 
-def _restrict(candidates: list[Candidate], sources) -> list[Candidate]:
+def _restrict(candidates: list[Candidate], sources, *, names: dict[int, str]) -> list[Candidate]:
+    """The candidates with evidence from these sources, each anchor's name filled in for the reason."""
     wanted = set(sources)
     kept = []
     for candidate in candidates:
-        evidence = tuple(e for e in candidate.evidence if e.source in wanted)
+        evidence = tuple(
+            replace(e, anchor_name=names[e.anchor_id]) if e.anchor_name is None and e.anchor_id in names else e
+            for e in candidate.evidence if e.source in wanted
+        )
         if evidence:
             kept.append(Candidate(candidate.product_id, evidence))
     return kept

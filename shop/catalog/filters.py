@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 
+from .forms import ListingFilterForm
 from .models import Gender, Variant
 from .selectors import in_category_tree, with_popularity
 
@@ -38,6 +39,9 @@ class ProductFilter(django_filters.FilterSet):
         choices=[(key, label) for key, (label, _) in SORTS.items()],
     )
 
+    class Meta:
+        form = ListingFilterForm
+
     def __init__(self, data=None, queryset=None, *, subcategories, colours, sizes, ranked=False, **kwargs):
         super().__init__(data, queryset, **kwargs)
         # Search results carry a `rank` and sort by it unless asked otherwise; listings have none.
@@ -62,6 +66,13 @@ class ProductFilter(django_filters.FilterSet):
         if value == "popular":
             queryset = with_popularity(queryset)
         return queryset.order_by(*SORTS[value][1])
+
+    @property
+    def active_count(self) -> int:
+        """How many filters narrow the list (sorting does not), shown on the folded form's button."""
+        if not self.is_bound or not self.form.is_valid():
+            return 0
+        return sum(1 for name, value in self.form.cleaned_data.items() if name != "sort" and value not in (None, ""))
 
     @property
     def qs(self):

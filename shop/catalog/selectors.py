@@ -1,6 +1,7 @@
 """Catalogue reads for the storefront pages. Each returns a queryset or plain values built in a
 fixed number of queries; product querysets come with the `for_listing()` bundle for cards."""
 
+import json
 import logging
 
 from django.apps import apps
@@ -27,6 +28,8 @@ CATEGORY_MATCH_BOOST = 0.3  # a product in a matching category ranks like a good
 # a name match): a literal name match and a close meaning rank alike, and both beat a loose one.
 SEMANTIC_WEIGHT = 1.0
 SEMANTIC_LIMIT = 100
+# Products the popularity provider ranks; any beyond it sort as if never seen (then newest first).
+POPULARITY_LIMIT = 20_000
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +52,13 @@ def category_get(*, slug: str) -> Category | None:
     return Category.objects.select_related("parent__parent").filter(slug=slug).first()
 
 
-def category_tiles(*, limit: int = 8) -> list[Category]:
-    """Home page tiles: the second level of the tree (or the roots in a flat one), busiest first,
-    each with `product_count` and `image_url` (or None)."""
+# Enough for every main category of a shop this size (the demo has 9); a bound so a wide import stays a page.
+TILE_LIMIT = 24
+
+
+def category_tiles(*, limit: int = TILE_LIMIT) -> list[Category]:
+    """Home page tiles: every category of the tree's second level that has products (or the roots in a
+    flat one), busiest first, each with `product_count` and `image_url` (or None)."""
     in_tree = Q(category=OuterRef("pk")) | Q(category__parent=OuterRef("pk"))
     products = Product.objects.active().filter(in_tree)
     # Filtered directly, not through `products`: an OuterRef nested one level deeper would point at
@@ -84,8 +91,30 @@ def product_list_for_category(*, category: Category) -> QuerySet:
     return Product.objects.active().filter(in_category_tree(category)).for_listing()
 
 
+def popularity_scores(*, limit: int = POPULARITY_LIMIT) -> dict[int, float]:
+    """{product id: score} from SHOP_POPULARITY_PROVIDER, a dotted path to a callable
+    `(*, limit: int) -> list[tuple[product_id, score]]`, most popular first (the shop never imports who
+    implements it). {} when none is set, it has nothing yet, or it fails."""
+    path = getattr(settings, "SHOP_POPULARITY_PROVIDER", None)
+    if not path:
+        return {}
+    try:
+        return {int(pk): float(score) for pk, score in import_string(path)(limit=limit)}
+    except Exception:
+        logger.exception("popularity provider %s failed", path)
+        return {}
+
+
 def with_popularity(products: QuerySet) -> QuerySet:
-    """Annotate `popularity`: units sold plus likes. Read lazily so the catalogue app needs neither."""
+    """Annotate `popularity`: the provider's score where it has one (0 for products it does not list),
+    else the shop's own units sold plus likes. One query for the provider's scores, none per product."""
+    scores = popularity_scores()
+    if scores:
+        # One jsonb parameter whatever the catalogue's size; a jsonb object looks keys up by binary search.
+        return products.annotate(popularity=RawSQL(
+            "COALESCE((%s::jsonb ->> catalog_product.id::text)::float8, 0)",
+            [json.dumps(scores)], output_field=FloatField(),
+        ))
     order_line, like = apps.get_model("orders", "OrderLine"), apps.get_model("accounts", "Like")
     sold = (
         order_line.objects.filter(product=OuterRef("pk")).order_by().values("product")

@@ -8,7 +8,7 @@ database or draws a picture; `catalogue.py` does both.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.text import slugify
@@ -56,7 +56,33 @@ class ProductSpec:
 
 
 def demo_product_specs(*, n: int, seed: int = 7) -> list[ProductSpec]:
-    return [demo_product_spec(number=i, seed=seed) for i in range(1, n + 1)]
+    """n products with n different names. A name already taken by an earlier product gets more of its
+    product's own words (fit, fabric, pattern), so the first k of n specs stay the k you get asking for k."""
+    taken: set[str] = set()
+    specs = []
+    for number in range(1, n + 1):
+        spec = demo_product_spec(number=number, seed=seed)
+        name = next(candidate for candidate in _names(spec) if candidate.lower() not in taken)
+        taken.add(name.lower())
+        if name != spec.name:
+            spec = replace(spec, name=name, slug=f"{slugify(name)[:190]}-{spec.external_id}")
+        specs.append(spec)
+    return specs
+
+
+def _names(spec: ProductSpec):
+    """The spec's own name, then longer ones from its attributes, then numbered ones (never exhausted)."""
+    kind, attributes = KINDS[spec.kind], spec.attributes
+    fabric, fit, colour = attributes["fabric"].replace("-", " "), attributes["fit"], spec.colour.lower()
+    pattern = PATTERN_WORDS[spec.pattern]
+    yield spec.name
+    for words in ((fit, colour, fabric, kind.noun), (colour, fabric, pattern, kind.noun),
+                  (fit, colour, pattern, fabric, kind.noun), (fit, fabric, pattern, kind.noun)):
+        yield _sentence_case(" ".join(w for w in words if w))
+    number = 2
+    while True:
+        yield f"{spec.name} no. {number}"
+        number += 1
 
 
 def demo_product_spec(*, number: int, seed: int) -> ProductSpec:
@@ -97,7 +123,10 @@ def _name(rng: random.Random, *, kind: Kind, colour: str, pattern: str, fabric: 
     else:
         words = rng.choice([(fabric_word, PATTERN_WORDS[pattern], kind.noun),
                             (colour, PATTERN_WORDS[pattern], kind.noun)])
-    text = " ".join(w for w in words if w)
+    return _sentence_case(" ".join(w for w in words if w))
+
+
+def _sentence_case(text: str) -> str:
     return text[0].upper() + text[1:].lower()
 
 
@@ -106,7 +135,7 @@ def _description(*, kind: Kind, colour: str, pattern: str, fabric: str, fit: str
     item = f"{cut} {kind.noun}" if kind.sizes in ("letters", "waist") else kind.noun
     if kind.noun in _PAIRS:
         item = f"pair of {item}"
-    article = "An" if item[0] in "aeiou" else "A"
+    article = "An" if item[0].lower() in "aeiou" else "A"  # "An A-line skirt", "A slim-fit shirt"
     return (f"{article} {item} in {colour.lower()}{PATTERN_PHRASES[pattern]}, made from {fabric.replace('-', ' ')}. "
             f"{kind.detail} A {season.lower()} piece made for {USAGE_PHRASES.get(usage, usage.lower())}.")
 

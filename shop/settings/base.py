@@ -113,6 +113,9 @@ SHOP_RAILS_PROVIDER = "recommender.rails.rails_provider"
 # Dotted path to a callable (query: str, *, limit: int) -> list[tuple[product_id, similarity]] that
 # /search/?q= blends with its full-text rank (see shop.catalog.selectors.semantic_hits). None: words only.
 SHOP_SEMANTIC_SEARCH_PROVIDER = "recommender.search.semantic.semantic_search"
+# Dotted path to a callable (*, limit: int) -> list[tuple[product_id, score]], most popular first, that the
+# "Most popular" sort follows (see shop.catalog.selectors.with_popularity). None: units sold plus likes.
+SHOP_POPULARITY_PROVIDER = "recommender.popularity.product_popularity"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"

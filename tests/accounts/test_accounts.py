@@ -34,6 +34,19 @@ def test_sign_up_problems_are_shown_on_the_form(client):
     assert set(response.context["form"].errors) >= {"username", "email", "password2"}
 
 
+def test_the_password_rules_read_as_help_linked_to_the_field_and_only_problems_as_errors(client):
+    import re
+
+    page = client.get("/accounts/signup/").content.decode()
+    help_block = re.search(r'<div class="help" id="id_password1_helptext">(.*?)</div>', page, re.S)
+    assert help_block and "at least 8 characters" in help_block.group(1)  # a list, inside the help block
+    assert 'aria-describedby="id_password1_helptext"' in page
+    assert "field-error" not in page
+    page = client.post("/accounts/signup/", {"username": "bob", "email": "bob@example.com", "password1": "12345678",
+                                             "password2": "12345678"}).content.decode()
+    assert re.search(r'<p class="field-error" role="alert">This password is entirely numeric.</p>', page)
+
+
 def test_login_and_logout(client):
     UserFactory(username="ada")
     assert client.post("/accounts/login/", {"username": "ada", "password": PASSWORD}).status_code == 302

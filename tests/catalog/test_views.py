@@ -174,7 +174,38 @@ def test_search_uses_the_gin_expression_index():
 
 def test_prices_keep_two_decimals_on_cards(client, tree):
     product_with_sizes(name="Tee", category=tree["topwear"], price=Decimal("12.50"))
-    assert "12.50 EUR" in client.get("/c/topwear/").content.decode()
+    # A no-break space: the amount and its currency never part across lines on a narrow screen.
+    assert "12.50&nbsp;EUR" in client.get("/c/topwear/").content.decode()
+
+
+def test_a_min_price_above_the_max_is_a_form_error_that_says_so(client, tree):
+    product_with_sizes(name="Shirt", category=tree["topwear"], price=30)
+    response = client.get("/c/topwear/?price_min=200&price_max=50")
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors["price_max"] == [
+        "The max price (50) is below the min price (200): raise it or lower the min price."
+    ]
+    page = response.content.decode()
+    assert "is below the min price" in page
+    assert "<details class=\"filters\" data-open-wide open>" in page  # folded filters open to show the error
+
+
+def test_the_filters_fold_behind_a_button_that_counts_the_active_ones(client, tree):
+    product_with_sizes(name="Shirt", category=tree["topwear"], base_colour="Red", price=30)
+    page = client.get("/c/topwear/").content.decode()
+    assert "<summary class=\"filters-toggle\"><span>Filters</span></summary>" in page
+    page = client.get("/c/topwear/?colour=Red&price_max=50&sort=price_asc").content.decode()
+    assert 'aria-label="2 active">2</span>' in page  # the sort is not a filter
+
+
+def test_home_tiles_show_every_main_category_with_products(client):
+    roots = [CategoryFactory(name=name) for name in ("Clothing", "Shoes", "Accessories")]
+    names_ = [f"Kind {i}" for i in range(11)]
+    for i, name in enumerate(names_):
+        product_with_sizes(category=CategoryFactory(name=name, parent=roots[i % 3]))
+    CategoryFactory(name="Empty", parent=roots[0])
+    tiles = [tile.name for tile in client.get("/").context["tiles"]]
+    assert sorted(tiles) == sorted(names_)
 
 
 def test_search_results_take_the_listing_filters_and_sort_by_best_match(client, tree):
@@ -193,3 +224,16 @@ def test_search_with_a_tampered_filter_is_a_form_error_not_a_500(client, tree):
     product_with_sizes(name="Linen shirt", category=tree["topwear"])
     response = client.get("/search/", {"q": "linen", "size": "XXXXL", "price_min": "-5", "sort": "bogus"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/c/topwear/", "/p/no-such-thing/"])
+def test_every_page_links_a_favicon_that_the_static_files_hold(client, tree, url):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    page = client.get(url).content.decode()
+    icons = re.findall(r'<link rel="(?:icon|apple-touch-icon)" href="/static/([^"]+)"', page)
+    assert "img/favicon.svg" in icons and len(icons) == 3
+    assert all(finders.find(icon) for icon in icons)
+    assert "{#" not in page and "{%" not in page  # no template comment left unparsed

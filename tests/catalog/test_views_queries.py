@@ -121,3 +121,18 @@ def test_likes(client, shopper, django_assert_max_num_queries):
         for product in products(n, CategoryFactory()):
             LikeFactory(user=shopper, product=product)
     measure(client, setup, "/likes/", 8, django_assert_max_num_queries)
+
+
+def test_category_listing_sorted_by_the_recommenders_popularity(client, shopper, django_assert_max_num_queries):
+    from recommender.behaviour.services import signals_rebuild
+    from recommender.interactions.services import interaction_record
+
+    def setup(n):
+        category = CategoryFactory()
+        for product in products(n, CategoryFactory(parent=category)):
+            interaction_record(kind="view", product_id=product.pk, user_id=shopper.pk)
+        signals_rebuild()
+        return category
+    # One more than the shop's own count: the provider's scores, read once for the whole list.
+    measure(client, setup, lambda c: f"{c.get_absolute_url()}?size=S&price_max=100&sort=popular",
+            14, django_assert_max_num_queries)

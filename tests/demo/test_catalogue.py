@@ -1,9 +1,11 @@
 """The demo catalogue: specs are pure and seeded; writing them is bulk, complete and idempotent."""
 
 import hashlib
+import re
 from decimal import Decimal
 
 import pytest
+from django.utils.text import slugify
 
 from shop.catalog.models import Category, Product, ProductImage, Variant
 from shop.demo import catalogue
@@ -34,6 +36,23 @@ def test_specs_are_plausible_shop_products():
     assert {"pattern", "colour", "fabric", "fit", "article_type"} <= set(specs[0].attributes)
     stocks = [v.stock for s in specs for v in s.variants]
     assert 0.05 < stocks.count(0) / len(stocks) < 0.25
+
+
+def test_every_demo_product_has_a_name_of_its_own():
+    for seed in (7, 11):
+        names = [s.name.lower() for s in demo_product_specs(n=600, seed=seed)]
+        assert len(set(names)) == len(names), [n for n in names if names.count(n) > 1][:5]
+
+
+def test_a_renamed_product_gets_a_slug_from_its_new_name():
+    specs = demo_product_specs(n=600, seed=7)
+    assert all(s.slug.startswith(slugify(s.name)[:40]) and s.slug.endswith(s.external_id) for s in specs)
+
+
+def test_descriptions_take_an_before_a_vowel_and_a_before_a_consonant():
+    descriptions = [s.description for s in demo_product_specs(n=600, seed=7)]
+    assert any(d.startswith("An A-line ") for d in descriptions)  # a capital vowel counts too
+    assert not [d for d in descriptions if re.search(r"\bA [aeiouAEIOU]|\bAn [^aeiouAEIOU]", d)]
 
 
 def test_a_premium_brand_costs_more_than_a_budget_one_for_the_same_kind():

@@ -157,3 +157,40 @@ def test_home_and_cart_with_rails_make_a_fixed_number_of_queries(client, count, 
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(40):
         assert client.get("/cart/").status_code == 200
+
+
+def rails_of(response) -> dict[str, list[str]]:
+    """{rail name: [card reasons]} from the page's rendered rails."""
+    return {rail.name: [item.reason for item in rail.items] for rail in response.context["rails"]}
+
+
+def test_product_page_cards_say_how_each_differs_from_the_product_not_the_rails_title(client):
+    base = direction(21)
+    anchor = with_vector(product_with_sizes(name="Denim jacket", base_colour="Blue", price=50), base)
+    cheaper_red = with_vector(product_with_sizes(name="Red jacket", base_colour="Red", price=38), base * 0.99)
+    dearer_blue = with_vector(product_with_sizes(name="Blue jacket", base_colour="Blue", price=62.5), base * 0.98)
+    response = client.get(anchor.get_absolute_url())
+    reasons = dict(zip((cheaper_red.pk, dearer_blue.pk), ("In red, 12.00 EUR less", "Also in blue, 12.50 EUR more")))
+    looks_like = next(rail for rail in response.context["rails"] if rail.name == "looks_like")
+    assert {item.product.pk: item.reason for item in looks_like.items} == reasons
+    titles = {rail.title for rail in response.context["rails"]}
+    assert not titles & {reason for reasons in rails_of(response).values() for reason in reasons}
+
+
+def test_a_co_bought_card_names_the_product_it_pairs_with_and_a_cart_card_names_the_cart_item(client):
+    from tests.factories import CartFactory, CartItemFactory
+
+    # No photo vectors: a look-alike would take the co-bought card first (a product shows in one rail only).
+    shirt, trousers = (product_with_sizes(name=n) for n in ["Oxford shirt", "Chinos"])
+    for n in range(6):
+        user = UserFactory()
+        for product in (shirt, trousers):
+            interaction_record(kind="purchase", product_id=product.pk, user_id=user.pk, order_id=3000 + n)
+    signals_rebuild()
+    assert rails_of(client.get(shirt.get_absolute_url()))["bought_together"] == ["Pairs with Oxford shirt"]
+    shopper = UserFactory()
+    client.force_login(shopper)
+    CartItemFactory(cart=CartFactory(user=shopper), variant=shirt.variants.first())
+    cart = rails_of(client.get("/cart/"))
+    # Whichever evidence speaks (bought with, viewed with), it names the cart's product it came from.
+    assert cart["complete_order"] and all("Oxford shirt" in reason for reason in cart["complete_order"])
