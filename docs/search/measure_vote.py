@@ -66,7 +66,7 @@ for row in range(len(ids)):
     similarity[row] = -2.0  # leave one out
     nearest = np.argsort(-similarity)[:K]
     share, second, winner = shares([(cats[i], float(similarity[i])) for i in nearest])
-    assert category_vote([(cats[i], float(similarity[i])) for i in nearest]).category_id == winner or share == second
+    assert category_vote([(cats[i], float(similarity[i])) for i in nearest]).leader == winner or share == second
     inside.append((share, second, winner == cats[row]))
 
 outside = []
