@@ -167,3 +167,16 @@ def test_with_compact_vectors_serving_an_upload_is_projected_into_their_space(cl
         assert response.json()["results"][0]["id"] == catalogue[2].pk
     finally:
         cache.delete("recommender:serving-encoder")
+
+
+def test_a_split_vote_says_not_sure_and_names_no_category(client):
+    # Two identical-looking products in two categories: the vote is 50/50, which is no prediction.
+    encoder = get_encoder("lite0")
+    vector = encoder.embed([Image.new("RGB", (120, 150), (30, 40, 200))])[0]
+    for slug in ("tops", "bags"):
+        product = product_with_sizes(name=f"Blue {slug}", category=CategoryFactory(name=slug.title(), slug=slug))
+        ProductEmbedding.objects.create(product=product, encoder="lite0", vector=vector.tolist())
+    body = client.post(URL, {"image": upload(jpeg(colour=(30, 40, 200)))}).json()
+    assert body["predicted_category"] is None and len(body["results"]) == 2
+    html = client.post("/search/photo/", {"image": upload(jpeg(colour=(30, 40, 200)))}).content.decode()
+    assert "Not sure what this is" in html and "This looks like" not in html
