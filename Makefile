@@ -8,8 +8,9 @@ STAMP := $(VENV)/.requirements-installed
 
 run: setup
 	$(PY) manage.py demo_data --if-empty
-	# First run: vectors and signals now, so the rails are there from the first page (quick when done).
+	# First run: vectors and signals now, so the rails and search by words work from the first page (quick when done).
 	$(PY) manage.py embed --missing --sync
+	$(PY) manage.py embed_texts --missing --sync
 	$(PY) manage.py rebuild_signals
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runall

@@ -2,7 +2,9 @@
 
 In: bytes, a binary file-like object (read from its start) or a filesystem path.
 Out: a fully decoded ``PIL.Image.Image`` in mode ``RGB`` (EXIF orientation applied, first frame only,
-alpha composited on white), or ``ImageRejected`` with a machine ``code`` and a human ``reason``.
+alpha composited on white), or ``ImageRejected`` with a machine ``code``, a ``reason`` in plain words
+(shown as is to shoppers on photo search and to staff in the admin; never a library's message) and a
+technical ``detail`` (Pillow's own message, sizes), which goes to the log, not to people.
 
 Refusals, in the order they are checked:
 ``empty`` -> ``too_large`` (bytes) -> ``unsupported_format`` (magic bytes: JPEG, PNG, WebP, GIF only) ->
@@ -16,6 +18,7 @@ truncated files as errors, and never changes it.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import warnings
 from typing import BinaryIO
@@ -35,6 +38,8 @@ _GIFS = (b"GIF87a", b"GIF89a")
 # Pillow reports multi-picture JPEGs from cameras as MPO; they are JPEGs and we only use the first picture.
 _PILLOW_FORMATS = {"jpeg": ("JPEG", "MPO"), "png": ("PNG",), "webp": ("WEBP",), "gif": ("GIF",)}
 
+logger = logging.getLogger(__name__)
+
 _WHITE = (255, 255, 255)
 # Modes that may carry transparency, to be flattened onto white rather than dropped (dropping the
 # alpha of a cut-out product usually reveals black or garbage pixels).
@@ -44,12 +49,24 @@ Source = bytes | bytearray | memoryview | BinaryIO | str | os.PathLike
 
 
 class ImageRejected(ValueError):
-    """An image we refuse to decode. ``code`` is stable for programs; ``reason`` is for people."""
+    """An image we refuse to decode. ``code`` is stable for programs; ``reason`` is for people (a sentence
+    a shopper understands); ``detail`` is for the log (the library's own words, sizes)."""
 
-    def __init__(self, *, code: str, reason: str):
+    def __init__(self, *, code: str, reason: str, detail: str = ""):
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason
+        self.detail = detail
+
+
+def _refused(code: str, reason: str, detail: str = "") -> ImageRejected:
+    """The refusal, logged with its technical detail (which people never see)."""
+    logger.info("image refused: %s (%s)%s", code, reason, f": {detail}" if detail else "")
+    return ImageRejected(code=code, reason=reason, detail=detail)
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / 1024 / 1024:.0f} MB" if limit >= 1024 * 1024 else f"{max(limit // 1024, 1)} KB"
 
 
 def read_image_bytes(source: Source, *, max_bytes: int = MAX_BYTES) -> bytes:
@@ -68,12 +85,10 @@ def read_image_bytes(source: Source, *, max_bytes: int = MAX_BYTES) -> bytes:
             source.seek(0)
         data = source.read(max_bytes + 1)
     if not data:
-        raise ImageRejected(code="empty", reason="The file is empty.")
+        raise _refused("empty", "This file is empty.")
     if len(data) > max_bytes:
-        raise ImageRejected(
-            code="too_large",
-            reason=f"The file is larger than {max_bytes / 1024 / 1024:.0f} MiB.",
-        )
+        raise _refused("too_large", f"This file is too large (max {_megabytes(max_bytes)}).",
+                       f"more than {max_bytes} bytes")
     return data
 
 
@@ -107,10 +122,8 @@ def load_image(
     data = read_image_bytes(source, max_bytes=max_bytes)
     kind = sniff_format(data[:16])
     if kind is None:
-        raise ImageRejected(
-            code="unsupported_format",
-            reason="Not a JPEG, PNG, WebP or GIF image.",
-        )
+        raise _refused("unsupported_format", "This file is not a JPEG, PNG, WebP or GIF image.",
+                       f"first bytes {data[:16]!r}")
     image = _decode(data=data, kind=kind, max_pixels=max_pixels, draft_size=draft_size)
     return to_rgb(image)
 
@@ -124,10 +137,8 @@ def _decode(*, data: bytes, kind: str, max_pixels: int, draft_size: tuple[int, i
             image = Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[kind])
             width, height = image.size
             if width * height > max_pixels:
-                raise ImageRejected(
-                    code="too_many_pixels",
-                    reason=f"The image is {width}x{height} pixels; the limit is {max_pixels / 1e6:.0f} megapixels.",
-                )
+                raise _refused("too_many_pixels", _too_many_pixels(max_pixels, width, height),
+                               f"{width}x{height} pixels, cap {max_pixels}")
             if draft_size is not None and image.format in _PILLOW_FORMATS["jpeg"]:
                 image.draft("RGB", draft_size)
             # Frame 0 is the current frame after open; load() decodes it completely so truncation and
@@ -136,14 +147,21 @@ def _decode(*, data: bytes, kind: str, max_pixels: int, draft_size: tuple[int, i
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageRejected(code="decompression_bomb", reason=f"The image declares too many pixels ({exc}).") from exc
+        # Pillow's own guard bit first: its limit is the one to name when it is the lower one.
+        limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+        raise _refused("decompression_bomb", _too_many_pixels(limit), str(exc)) from exc
     except MemoryError:
         raise
     except Exception as exc:
         # Pillow's decoders raise a zoo of types on hostile input (OSError, SyntaxError, ValueError,
         # EOFError, struct.error, IndexError...); for us they all mean the same: it does not decode.
-        raise ImageRejected(code="corrupt", reason=f"The image is truncated or corrupt ({exc}).") from exc
+        raise _refused("corrupt", "This file is damaged or incomplete.", f"{type(exc).__name__}: {exc}") from exc
     return _apply_exif_orientation(image)
+
+
+def _too_many_pixels(max_pixels: int, width: int | None = None, height: int | None = None) -> str:
+    size = f"{width} × {height} pixels; " if width and height else ""
+    return f"This photo is too large ({size}max {max_pixels / 1e6:.0f} megapixels)."
 
 
 def _apply_exif_orientation(image: Image.Image, /) -> Image.Image:

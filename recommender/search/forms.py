@@ -21,7 +21,10 @@ class PhotoSearchForm(forms.Form):
     size = forms.CharField(label="Size in stock", required=False, max_length=20)
     price_min = forms.DecimalField(label="Min price", required=False, min_value=0, max_digits=10, decimal_places=2)
     price_max = forms.DecimalField(label="Max price", required=False, min_value=0, max_digits=10, decimal_places=2)
-    keep = forms.BooleanField(label="Keep my photo to improve the shop", required=False)
+    keep = forms.BooleanField(
+        label="Keep my photo to improve the shop", required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "id_keep_help"}),  # the page's note under it
+    )
 
     def clean_category(self):
         slug = self.cleaned_data.get("category")

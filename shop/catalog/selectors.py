@@ -149,7 +149,9 @@ def product_get_for_detail(*, slug: str) -> Product | None:
 def semantic_hits(*, query: str, limit: int = SEMANTIC_LIMIT) -> dict[int, float]:
     """{product id: similarity} from SHOP_SEMANTIC_SEARCH_PROVIDER, a dotted path to a callable
     `(query: str, *, limit: int) -> list[tuple[product_id, similarity]]` (the shop never imports
-    who implements it). {} when none is set or it fails: search by meaning is a bonus, not a need."""
+    who implements it). The provider cuts its own tail by relevance and answers [] when it should not
+    rank (too few products embedded); `limit` hits back means it was cut at the cap.
+    {} when none is set or it fails: search by meaning is a bonus, not a need."""
     path = getattr(settings, "SHOP_SEMANTIC_SEARCH_PROVIDER", None)
     if not path:
         return {}
@@ -163,7 +165,9 @@ def semantic_hits(*, query: str, limit: int = SEMANTIC_LIMIT) -> dict[int, float
 def product_search(*, query: str) -> QuerySet:
     """Active products matching a web-style query (quotes, OR, -word) over name, brand and
     description (GIN-indexed) or their category path, or close to it in meaning (the semantic
-    provider); best first, as `rank` = full-text rank + category boost + weighted similarity."""
+    provider); best first, as `rank` = full-text rank + category boost + weighted similarity.
+    Each row also carries `count_is_approximate`: True when the semantic side was cut at its cap,
+    so more products may be as close and the number of matches is a floor ("about N")."""
     search = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     # Categories are few: matching them first turns "in a matching category" into an indexed
     # `category_id IN (...)` instead of a join the product index cannot help with.
@@ -190,7 +194,7 @@ def product_search(*, query: str) -> QuerySet:
         Product.objects.active()
         .annotate(document=document)
         .filter(matches)
-        .annotate(rank=rank)
+        .annotate(rank=rank, count_is_approximate=Value(len(similar) >= SEMANTIC_LIMIT))
         .for_listing()
         .order_by("-rank", "-created_at", "-id")
     )

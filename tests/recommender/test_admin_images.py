@@ -40,7 +40,7 @@ def bomb_png() -> bytes:
     [
         (b"", "empty.jpg", "empty"),
         (b"just some text, not a photo", "text.jpg", "not a jpeg, png, webp or gif"),
-        (jpeg_bytes(size=(300, 300))[:400], "cut.jpg", "truncated"),
+        (jpeg_bytes(size=(300, 300))[:400], "cut.jpg", "damaged or incomplete"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "x.svg",
          "not a jpeg, png, webp or gif"),
         (bomb_png(), "bomb.png", "pixels"),

@@ -1,6 +1,7 @@
 """Every way ``load_image`` refuses a file, each with its own code."""
 
 import io
+import logging
 
 import pytest
 from PIL import Image, ImageFile
@@ -83,6 +84,45 @@ def test_an_image_over_the_pixel_cap_is_refused_from_its_header_before_decoding(
 
 
 def test_a_refusal_is_a_value_error_with_code_and_reason():
-    error = ImageRejected(code="empty", reason="The file is empty.")
+    error = ImageRejected(code="empty", reason="This file is empty.")
     assert isinstance(error, ValueError)
-    assert str(error) == "empty: The file is empty."
+    assert str(error) == "empty: This file is empty."
+
+
+def refusal(source, **options) -> ImageRejected:
+    with pytest.raises(ImageRejected) as caught:
+        load_image(source, **options)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "reason"),
+    [
+        (lambda: b"", "empty", "This file is empty."),
+        (lambda: b"\xff\xd8\xff" + b"\x00" * MAX_BYTES, "too_large", "This file is too large (max 10 MB)."),
+        (lambda: b"<svg></svg>", "unsupported_format", "This file is not a JPEG, PNG, WebP or GIF image."),
+        (lambda: encode(product_photo(), format="JPEG", quality=90)[:600], "corrupt", "This file is damaged or incomplete."),
+        (lambda: png_header_only(width=12_000, height=12_000), "decompression_bomb",
+         "This photo is too large (max 40 megapixels)."),
+        (lambda: png_header_only(width=8_000, height=6_000), "too_many_pixels",
+         "This photo is too large (8000 × 6000 pixels; max 40 megapixels)."),
+    ],
+    ids=["empty", "too-large", "unsupported", "truncated", "bomb", "over-the-pixel-cap"],
+)
+def test_a_refusal_reads_as_a_plain_sentence_and_keeps_the_library_detail_for_the_log(make, code, reason, caplog):
+    with caplog.at_level(logging.INFO, logger="recommender.embeddings.loading"):
+        error = refusal(make())
+    assert (error.code, error.reason) == (code, reason)
+    assert f"image refused: {code}" in caplog.text
+
+
+def test_pillows_own_words_go_to_the_log_never_into_the_reason(caplog):
+    bomb = png_header_only(width=12_000, height=12_000)  # 144 Mpx, past Pillow's hard limit
+    truncated = encode(product_photo(), format="JPEG", quality=90)[:600]
+    with caplog.at_level(logging.INFO, logger="recommender.embeddings.loading"):
+        bomb_error, truncated_error = refusal(bomb), refusal(truncated)
+    assert "decompression bomb" in bomb_error.detail and "144000000" in bomb_error.detail
+    assert "decompression bomb" in caplog.text
+    for error in (bomb_error, truncated_error):
+        assert error.detail and error.detail not in error.reason
+        assert "(" not in error.reason.replace("(max", "")  # no library message in brackets
