@@ -8,6 +8,7 @@ recording happens in the event receivers. Throttled per client (REST_FRAMEWORK["
 token (recommender.api.authentication), so another site cannot post events in a shopper's name.
 """
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -46,7 +47,18 @@ Event = PolymorphicProxySerializer(
 )
 
 
+class EventBodySchema(AutoSchema):
+    """drf-spectacular cannot tell that a body of one-of-two kinds is required (each kind has required fields)."""
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        if body:
+            body["required"] = True
+        return body
+
+
 class EventsView(APIView):
+    schema = EventBodySchema()
     parser_classes = [SafeJSONParser, CappedFormParser]
     throttle_classes = [ScopedThrottle]
     throttle_scope = "events"

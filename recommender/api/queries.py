@@ -58,16 +58,30 @@ class PriceField(serializers.DecimalField):
         return value if value is None else value.quantize(CENT, rounding=self.rounding)
 
 
-class TextFilter(serializers.RegexField):
-    """Free text up to `max_length` characters, blank meaning no filter; kept as sent (trimmed by the caller),
-    so its length is the length the schema states."""
+class TextFilter(serializers.Field):
+    """Free text up to `max_length` characters, blank meaning no filter, kept as sent (the caller trims it) so
+    its length is the one the schema states. Not a CharField: drf-spectacular would describe a blank-or-pattern
+    string as a `oneOf` in which "" matches both branches, which makes "" invalid."""
 
     def __init__(self, *, max_length: int, **kwargs):
-        super().__init__(NO_NUL, max_length=max_length, allow_blank=True, trim_whitespace=False, **kwargs)
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Expected a string.", code="invalid")
+        if len(data) > self.max_length:
+            raise serializers.ValidationError(f"At most {self.max_length} characters.", code="max_length")
+        if "\x00" in data:
+            raise serializers.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
+        return data
+
+    def to_representation(self, value):
+        return value
 
 
 class TextFilterExtension(OpenApiSerializerFieldExtension):
-    """One plain string schema (DRF's blank-or-pattern `oneOf` would make "" match twice, i.e. not at all)."""
+    """Its schema: a string of at most max_length characters without NUL, blank allowed."""
 
     target_class = TextFilter
     match_subclasses = True

@@ -33,7 +33,7 @@ class FiltersJSON(JSONObjectField):
     pass
 
 
-class PhotoSearchRequest(CatalogueFilters):
+class PhotoSearch(CatalogueFilters):
     image = serializers.FileField(allow_empty_file=True, help_text="JPEG, PNG, WebP or GIF, at most 10 MiB",
                                   error_messages={"required": "An image is required: the photo to search with."})
     filters = FiltersJSON(required=False, max_bytes=FILTERS_MAX_BYTES,
@@ -73,7 +73,7 @@ class PhotoSearchView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": OpenApiRequest(
-            PhotoSearchRequest, encoding={"image": {"contentType": IMAGE_TYPES},
+            PhotoSearch, encoding={"image": {"contentType": IMAGE_TYPES},
                                           "filters": {"contentType": "application/json"}},
         )},
         responses={
@@ -93,7 +93,7 @@ class PhotoSearchView(APIView):
                     "too_large (and the loader's other refusals); `invalid` for a bad field.",
     )
     def post(self, request):
-        body = PhotoSearchRequest(data=request.data)
+        body = PhotoSearch(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             outcome = photo_search_run(

@@ -6,8 +6,8 @@ and a message a client can act on:
 - ``too_large``: more than `max_bytes` (default MAX_BYTES, 1 MiB) of UTF-8;
 - ``too_deep``: arrays and objects nested more than `max_depth` levels (default MAX_DEPTH, 32): ``{}`` is one
   level, ``{"a": [1]}`` two;
-- ``invalid_json``: not JSON (the decoder's own words, with line and column), NaN or Infinity, not UTF-8, or
-  an integer past Python's digit limit.
+- ``invalid_json``: not JSON (the decoder's own words, with line and column), NaN or Infinity (spelled out, or
+  a number too large for a float), not UTF-8, or an integer of more than MAX_INT_DIGITS (4,300) digits.
 
 The depth is measured on the text before decoding: Python's decoder recurses once per level and fails with
 RecursionError (a 500) near 1,000 levels, so deep input never reaches it. Strings are blanked out first, so a
@@ -17,11 +17,13 @@ bracket inside a string does not count; for text that is valid JSON the count is
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+MAX_INT_DIGITS = 4300  # Python's own limit for int(str), named here so the message says it
 
 # A JSON string: quote, then runs of plain characters and escapes, then quote (no backtracking blow-up).
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -53,7 +55,8 @@ def loads(raw: str | bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_
     if depth_exceeds(text, max_depth):
         raise JSONRejected("too_deep", f"{what} is nested too deeply (at most {max_depth} levels of arrays and objects).")
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
+                          parse_int=_bounded_int)
     except RecursionError:  # belt and braces: invalid text the scan above miscounted
         raise JSONRejected("too_deep", f"{what} is nested too deeply (at most {max_depth} levels).") from None
     except ValueError as error:
@@ -90,3 +93,16 @@ def _size(n: int) -> str:
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer has more than {MAX_INT_DIGITS:,} digits")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is too large for a number")
+    return value

@@ -145,6 +145,8 @@ SPECTACULAR_SETTINGS = {
         "search 20 a minute. **Lists** are paginated with `page` and `page_size` (default 24, at most 100)."
     ),
     "VERSION": "1.0.0",
+    # Request and response shapes as separate components: an upload is binary in, a URL out.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, never a CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
