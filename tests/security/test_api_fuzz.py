@@ -27,7 +27,7 @@ from tests.helpers.vectors import direction, with_vector
 
 pytestmark = pytest.mark.api_contract
 
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 15
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 
 from recommender.models import Interaction
-from tests.factories import CategoryFactory, UserFactory, product_with_sizes
+from tests.factories import CategoryFactory, product_with_sizes
 from tests.helpers.vectors import direction, lookalikes, with_vector
 
 pytestmark = pytest.mark.django_db
