@@ -1,7 +1,9 @@
 """GET /api/recommendations/: suggestions for the caller (signed-in user, or the guest's session).
 
-placement "home" (default) is the personal feed; "product" needs `product` (its id) and gives
-looks-like + bought-with + viewed-with; "cart" uses the caller's cart. Each item has its reason.
+placement "home" (default) is the personal feed; "product" gives looks-like + bought-with + viewed-with for
+`product` (its id; 404 if there is no such active product); "cart" uses the caller's cart. A product placement
+without a product has no anchor, like an empty cart: it answers the fallback (what is trending). The schema
+cannot make one parameter required by another's value, so this is not an error. Each item has its reason.
 """
 
 from drf_spectacular.utils import extend_schema
@@ -11,32 +13,37 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recommender.api.cards import product_cards
+from recommender.api.errors import error_responses
+from recommender.api.inputs import Input
 from recommender.api.serializers import ScoredProductSerializer
 from recommender.feeds import recommend_with_stock
 from shop.accounts.visitors import visitor_from_request
 from shop.catalog.models import Product
 
 
-class RecommendationQuery(serializers.Serializer):
+class RecommendationQuery(Input):
     placement = serializers.ChoiceField(choices=["home", "product", "cart"], default="home")
-    product = serializers.IntegerField(required=False, min_value=1)
-    k = serializers.IntegerField(min_value=1, max_value=50, default=12)
-
-    def validate(self, data):
-        if data["placement"] == "product" and "product" not in data:
-            raise serializers.ValidationError({"product": "required when placement is product"})
-        return data
+    product = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1,
+        help_text="the product page's product (placement=product; without it that placement answers the "
+                  "fallback); ignored by the other placements",
+    )
+    k = serializers.IntegerField(min_value=1, max_value=50, default=12, help_text="how many products")
 
 
 class RecommendationsView(APIView):
-    @extend_schema(parameters=[RecommendationQuery], responses=ScoredProductSerializer(many=True))
+    @extend_schema(
+        parameters=[RecommendationQuery],
+        responses={200: ScoredProductSerializer(many=True), **error_responses(400, 404)},
+        description="Up to k suggestions for the caller, each with its reason. A bare list, not paginated.",
+    )
     def get(self, request):
         query = RecommendationQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         visitor = visitor_from_request(request)
         anchors: list[int] = []
-        if params["placement"] == "product":
+        if params["placement"] == "product" and "product" in params:
             if not Product.objects.active().filter(pk=params["product"]).exists():
                 raise NotFound("No such product.")
             anchors = [params["product"]]

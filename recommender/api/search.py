@@ -1,40 +1,54 @@
 """POST /api/search/photo/: search the catalogue with a photo (multipart).
 
-Fields: ``image`` (the photo), optional filters as fields or as one JSON object ``filters``
-({"category": slug, "gender", "size", "price_min", "price_max"}), ``keep`` (opt in to storing the
-upload; default false: it is processed in memory and dropped).
-Answers 200 with the nearest products, the predicted category and its confidence; 400 with the
-loader's reason for anything that is not a usable image (empty, not an image, truncated, a bomb,
-over 10 MiB); 429 with Retry-After past PHOTO_SEARCH_RATE per client.
+Fields: ``image`` (the photo), optional filters as fields or as one JSON object ``filters`` ({"category": slug,
+"gender", "size", "price_min", "price_max"}; at most FILTERS_MAX_BYTES, decoded through shop.core.safe_json; its
+values win over the same fields given one by one), ``keep`` (opt in to storing the upload; default false: it
+is processed in memory and dropped). The filters follow the same rules as /api/products/ and /similar/
+(recommender.api.queries).
+Answers 200 with the nearest products, the predicted category and its confidence; 400 naming the field for
+a bad filter, or with the loader's code and reason for anything that is not a usable image (empty, not an
+image, truncated, a bomb, over 10 MiB); 413 for a form over DATA_UPLOAD_MAX_MEMORY_SIZE; 429 with
+Retry-After past PHOTO_SEARCH_RATE per client.
 """
 
-import json
-
-from django.http import QueryDict
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from drf_spectacular.utils import OpenApiRequest, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from recommender.api.errors import error_responses
+from recommender.api.parsers import CappedFormParser
+from recommender.api.queries import CatalogueFilters, JSONObjectField
 from recommender.embeddings.loading import ImageRejected
-from recommender.search.forms import PhotoSearchForm
 from recommender.search.services import photo_search_run
 from recommender.search.throttle import PhotoSearchThrottle
-from shop.catalog.models import Gender
 
-FILTER_FIELDS = ("category", "gender", "size", "price_min", "price_max")
+FILTERS_MAX_BYTES = 4 * 1024  # five short filters fit in a few hundred bytes
+IMAGE_TYPES = "image/jpeg, image/png, image/webp, image/gif"
 
 
-class PhotoSearchRequest(serializers.Serializer):
-    image = serializers.FileField(allow_empty_file=True, help_text="JPEG, PNG, WebP or GIF, at most 10 MiB")
-    category = serializers.SlugField(required=False, help_text="category slug; includes its sub-categories")
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    size = serializers.CharField(required=False, max_length=20, help_text="only products in stock in this size")
-    price_min = serializers.DecimalField(required=False, max_digits=10, decimal_places=2, min_value=0)
-    price_max = serializers.DecimalField(required=False, max_digits=10, decimal_places=2, min_value=0)
-    filters = serializers.CharField(required=False, help_text="the same filters as one JSON object")
+@extend_schema_field(CatalogueFilters)
+class FiltersJSON(JSONObjectField):
+    pass
+
+
+class PhotoSearch(CatalogueFilters):
+    image = serializers.FileField(allow_empty_file=True, help_text="JPEG, PNG, WebP or GIF, at most 10 MiB",
+                                  error_messages={"required": "An image is required: the photo to search with."})
+    filters = FiltersJSON(required=False, max_bytes=FILTERS_MAX_BYTES,
+                          help_text=f"the same filters as one JSON object (at most {FILTERS_MAX_BYTES:,} bytes)")
     keep = serializers.BooleanField(required=False, default=False, help_text="store the upload (opt-in)")
+
+    def validate(self, attrs):
+        # The object's filters are checked as the fields are (JSON types included), then win over them.
+        extra = attrs.pop("filters", None)
+        if extra:
+            given = CatalogueFilters(data=extra)
+            if not given.is_valid():
+                raise serializers.ValidationError({"filters": given.errors})
+            attrs.update(given.validated_data)
+        return attrs
 
 
 class ProductHit(serializers.Serializer):
@@ -54,11 +68,14 @@ class ProductHit(serializers.Serializer):
 
 
 class PhotoSearchView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, CappedFormParser]
     throttle_classes = [PhotoSearchThrottle]
 
     @extend_schema(
-        request={"multipart/form-data": PhotoSearchRequest},
+        request={"multipart/form-data": OpenApiRequest(
+            PhotoSearch, encoding={"image": {"contentType": IMAGE_TYPES},
+                                          "filters": {"contentType": "application/json"}},
+        )},
         responses={
             200: inline_serializer("PhotoSearchResponse", {
                 "results": ProductHit(many=True),
@@ -69,38 +86,21 @@ class PhotoSearchView(APIView):
                 "confidence": serializers.FloatField(),
                 "kept": serializers.BooleanField(),
             }),
-            400: inline_serializer("PhotoSearchError", {"detail": serializers.CharField(), "code": serializers.CharField()}),
+            **error_responses(400, 413, 415, 429),
         },
         summary="Search the catalogue with a photo",
+        description="400 codes for an unusable image: empty, unsupported_format, corrupt, decompression_bomb, "
+                    "too_large (and the loader's other refusals); `invalid` for a bad field.",
     )
     def post(self, request):
-        # Only the text fields: copying request.data would deep-copy the uploaded file too.
-        data = QueryDict(mutable=True)
-        for name in request.data:
-            if name not in request.FILES:
-                data.setlist(name, request.data.getlist(name))
-        raw_filters = data.get("filters")
-        if raw_filters:
-            try:
-                extra = json.loads(raw_filters)
-            except ValueError:
-                return _error("invalid_filters", "filters is not a JSON object.")
-            if not isinstance(extra, dict):
-                return _error("invalid_filters", "filters is not a JSON object.")
-            for name in FILTER_FIELDS:
-                if extra.get(name) not in (None, ""):
-                    data[name] = str(extra[name])
-        form = PhotoSearchForm(data=data, files=request.FILES)
-        if not form.is_valid():
-            errors = form.errors.get_json_data()
-            first = next(iter(errors.values()))[0]["message"]
-            return Response({"detail": first, "code": "invalid", "errors": form.errors}, status=status.HTTP_400_BAD_REQUEST)
+        body = PhotoSearch(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
             outcome = photo_search_run(
-                upload=form.cleaned_data["image"], filters=form.product_filters(), keep=form.cleaned_data["keep"]
+                upload=body.validated_data["image"], filters=body.product_filters(), keep=body.validated_data["keep"]
             )
         except ImageRejected as rejected:
-            return _error(rejected.code, rejected.reason)
+            return Response({"detail": rejected.reason, "code": rejected.code}, status=400)
         category = outcome.category
         return Response({
             "results": ProductHit(outcome.products, many=True, context={"request": request}).data,
@@ -110,7 +110,3 @@ class PhotoSearchView(APIView):
             "confidence": round(outcome.confidence, 4),
             "kept": outcome.kept_as is not None,
         })
-
-
-def _error(code: str, detail: str) -> Response:
-    return Response({"detail": detail, "code": code}, status=status.HTTP_400_BAD_REQUEST)

@@ -121,17 +121,41 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# The API's policies live in recommender/api (the shop's own apps never import it; these are dotted paths).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 24,
-    "DEFAULT_THROTTLE_RATES": {"events": "240/min"},
+    # JSON and form bodies read with a cap (1 MiB unless a view sets less) and JSON nested at most 32 levels.
+    "DEFAULT_PARSER_CLASSES": [
+        "recommender.api.parsers.SafeJSONParser",
+        "recommender.api.parsers.CappedFormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # A guest's session needs the CSRF token on writes too, as a signed-in user's does.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "recommender.api.authentication.GuestAwareSessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "EXCEPTION_HANDLER": "recommender.api.errors.api_exception_handler",  # {"detail", "code", "errors"?}
+    "DEFAULT_PAGINATION_CLASS": "recommender.api.pagination.PagePagination",
+    "PAGE_SIZE": 24,  # ?page_size= up to 100
+    "DEFAULT_THROTTLE_RATES": {"events": env("API_EVENTS_RATE", default="60/min")},
+    # Proxies in front of the web processes whose X-Forwarded-For is trusted to name the client (throttles).
+    # 0: the header is ignored, so a client cannot dodge its rate by sending a new address each time.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
-    "DESCRIPTION": "Catalogue, recommendations, photo search and shopper events.",
+    "DESCRIPTION": (
+        "Catalogue, recommendations, photo search and shopper events.\n\n"
+        "**Errors** are JSON: `{\"detail\": \"...\", \"code\": \"...\"}`, with `errors` (the messages of each "
+        "field) on a 400 for bad input. **Bodies**: JSON nested at most 32 levels; at most 1 MiB "
+        "(4 KiB for events), 413 past it. **Writes with the session cookie** (signed in or guest) need the "
+        "CSRF token in X-CSRFToken. **Rates** per client (429 with Retry-After), by default: events 60 a minute, photo "
+        "search 20 a minute. **Lists** are paginated with `page` and `page_size` (default 24, at most 100)."
+    ),
     "VERSION": "1.0.0",
+    # Request and response shapes as separate components: an upload is binary in, a URL out.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, never a CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -5,8 +5,8 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 
 from recommender.models import Interaction
-from tests.factories import CategoryFactory, UserFactory, product_with_sizes
-from tests.recommender.test_rails import direction, lookalikes, with_vector
+from tests.factories import CategoryFactory, product_with_sizes
+from tests.helpers.vectors import direction, lookalikes, with_vector
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +44,12 @@ def test_similar_products_honour_the_size_filter_and_never_return_the_product_it
     assert all(0 <= item["score"] <= 1 for item in response.json())
 
 
-@pytest.mark.parametrize("query", [{"k": 0}, {"k": "many"}, {"price_min": 50, "price_max": 10}, {"category": "nope"}])
+@pytest.mark.parametrize("query", [{"k": 0}, {"k": "many"}, {"k": ""}, {"price_min": -5}, {"category": "nope"}])
 def test_similar_refuses_bad_parameters_with_400(client, query):
     anchor = with_vector(product_with_sizes(), direction(8))
-    assert client.get(f"/api/products/{anchor.pk}/similar/", query).status_code == 400
+    response = client.get(f"/api/products/{anchor.pk}/similar/", query)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == list(query)
 
 
 def test_similar_for_an_unknown_product_is_404(client):
@@ -64,33 +66,39 @@ def test_recommendations_for_a_product_come_with_reasons(client):
     assert all(item["reason"] for item in response.json())
 
 
-def test_recommendations_refuse_a_product_placement_without_a_product(client):
-    assert client.get("/api/recommendations/", {"placement": "product"}).status_code == 400
+def test_a_product_placement_without_a_product_answers_the_fallback_like_an_empty_cart(client):
+    product_with_sizes()
+    without = client.get("/api/recommendations/", {"placement": "product"})
+    assert without.status_code == 200
+    assert without.json() == client.get("/api/recommendations/", {"placement": "cart"}).json()
+
+
+def test_recommendations_for_an_unknown_product_are_a_404(client):
+    response = client.get("/api/recommendations/", {"placement": "product", "product": 999999})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
 def test_events_are_validated_and_recorded_as_interactions(client):
     product = product_with_sizes()
-    assert client.post("/api/events/", {"kind": "view", "product": product.pk}).status_code == 202
-    assert client.post("/api/events/", {"kind": "click", "product": product.pk, "rail": "for_you"}).status_code == 202
-    assert client.post("/api/events/", {"kind": "click", "product": product.pk}).status_code == 400
-    assert client.post("/api/events/", {"kind": "buy", "product": product.pk}).status_code == 400
-    assert client.post("/api/events/", {"kind": "view", "product": 999999}).status_code == 400
+
+    def post(body):
+        return client.post("/api/events/", body, content_type="application/json").status_code
+
+    assert post({"kind": "view", "product": product.pk}) == 202
+    assert post({"kind": "click", "product": product.pk, "rail": "for_you"}) == 202
+    assert post({"kind": "click", "product": product.pk}) == 400
+    assert post({"kind": "buy", "product": product.pk}) == 400
+    assert post({"kind": "view", "product": 999999}) == 404
     kinds = sorted(Interaction.objects.filter(product=product).values_list("kind", flat=True))
     assert kinds == ["click", "view"]
 
 
-def test_events_are_throttled_per_client(client, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"events": "3/min"}}
-    from rest_framework.settings import api_settings
-
-    api_settings.reload()
-    from recommender.api.events import FailOpenScopedThrottle
-
-    FailOpenScopedThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+def test_an_event_may_also_come_as_a_urlencoded_form(client):
     product = product_with_sizes()
-    codes = [client.post("/api/events/", {"kind": "view", "product": product.pk}).status_code for _ in range(5)]
-    assert codes[:3] == [202, 202, 202] and codes[3] == 429
-    FailOpenScopedThrottle.THROTTLE_RATES = {"events": "240/min"}
+    response = client.post("/api/events/", f"kind=view&product={product.pk}",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 202
+    assert Interaction.objects.filter(product=product, kind="view").count() == 1
 
 
 def test_the_openapi_schema_describes_every_endpoint(client):
