@@ -1,6 +1,7 @@
 """The shop's error pages and its media view.
 
-- `page_not_found` (`handler404`): the shop's own 404 page, JSON under /api/. Nothing of the request's
+- `page_not_found` (`handler404`): the shop's own 404 page, JSON under /api/ (the API's error shape,
+  `{"detail", "code"}`, as recommender.api.errors makes it). Nothing of the request's
   resolution (URL patterns, server paths) is shown.
 - `server_error` (`handler500`): a database outage is a 503, anything else a 500, JSON under /api/.
   When PostgreSQL is down or restarting, every page fails with django.db's OperationalError or
@@ -30,17 +31,19 @@ def _is_api(request) -> bool:
 
 def page_not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     return HttpResponse(loader.get_template("404.html").render(request=request), status=404)
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     if not _database_unavailable(sys.exc_info()[1]):
         if _is_api(request):
-            return JsonResponse({"detail": "Something went wrong on our side; nothing you sent was lost."}, status=500)
+            return JsonResponse({"detail": "Something went wrong on our side; nothing you sent was lost.",
+                                 "code": "server_error"}, status=500)
         return defaults.server_error(request, template_name)
     if _is_api(request):
-        response = JsonResponse({"detail": "The service is temporarily unavailable; please retry."}, status=503)
+        response = JsonResponse({"detail": "The service is temporarily unavailable; please retry.",
+                                 "code": "unavailable"}, status=503)
     else:
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -24,7 +24,7 @@ def test_an_unknown_api_url_answers_json_not_html(client):
         response = client.get(url)
         assert response.status_code == 404, url
         assert response["Content-Type"].startswith("application/json"), url
-        assert response.json()["detail"]
+        assert response.json()["detail"] and response.json()["code"] == "not_found"
 
 
 def test_an_api_failure_answers_json_500(client_500, monkeypatch):
