@@ -67,6 +67,13 @@ def unit_vector(rng: np.random.Generator, dim: int = DIM) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
+def low_rank_vectors(*, n: int, dim: int = 96, rank: int = 12, seed: int = 0) -> np.ndarray:
+    """Unit rows that mostly live in a `rank`-d subspace, as image embeddings do (what a compact fit needs)."""
+    rng = np.random.default_rng(seed)
+    rows = rng.normal(size=(n, rank)) @ rng.normal(size=(rank, dim)) + 0.05 * rng.normal(size=(n, dim))
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
 def category_tree(paths) -> dict[tuple[str, ...], Category]:
     found: dict[tuple[str, ...], Category] = {}
     for path in paths:
@@ -157,8 +164,8 @@ def realistic_shop(*, seed: int = 5) -> Shop:
         OrderLineFactory(order=order, variant=product.variants.first(), unit_price=product.price)
     shop.orders.append(order)
 
-    SignalRebuild.objects.create(kind="full", generation=2, started_at=now - timedelta(minutes=20),
-                                 finished_at=now - timedelta(minutes=20) + timedelta(seconds=2), seconds=1.4,
+    SignalRebuild.objects.create(kind="full", generation=2, started_at=now - timedelta(minutes=20, seconds=2),
+                                 finished_at=now - timedelta(minutes=20), seconds=1.4,
                                  events=6, pairs=12, products=5)
     EvaluationRun.objects.create(
         kind=EvaluationKind.RANKING, k=10, step="done", progress=1.0, finished_at=now - timedelta(hours=2),
