@@ -3,8 +3,9 @@
 Every function is a fixed number of queries (counts grouped by status, the latest row of a kind), so the page costs
 the same with 600 products or 100,000. The Celery workers are the one slow question (a broadcast ping waits its whole
 timeout for replies): `workers_cached()` answers from the cache only, and `workers_refresh()`, which pings, runs from
-the JSON status the page polls, never while the page itself renders. The cache fails open: with Redis down the page
-says "checking" and the poll asks the workers itself.
+the JSON status the page polls, never while the page itself renders. `health_snapshot()` keeps the counts and latest
+rows for SNAPSHOT_SECONDS, so reloading the page reads none of them again; the buttons drop it. The cache fails
+open: with Redis down every load reads the database, the page says "checking" and the poll asks the workers itself.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from shop.catalog.models import Product, ProductImage
 logger = logging.getLogger(__name__)
 QUEUE = "celery"
 WORKERS_KEY = "recommender:health:workers"
+SNAPSHOT_KEY = "recommender:health:snapshot"
+SNAPSHOT_SECONDS = 10  # shorter than anyone takes to act on the page; the buttons drop it at once
 WORKERS_SECONDS = 30  # a worker that stopped shows as stopped within this long
 PING_SECONDS = 1.0
 REASONS_SHOWN = 5
@@ -117,6 +120,45 @@ def serving_vectors() -> dict:
 _broker_clients: dict[str, object] = {}
 
 
+@dataclass
+class Snapshot:
+    """What the page shows that only changes when work is done: read together, kept together."""
+
+    photos: list[PhotoCoverage]
+    text: TextCoverage
+    serving: dict
+    rebuild: SignalRebuild | None
+    ranking: EvaluationRun | None
+    visual: EvaluationRun | None
+
+
+def health_snapshot() -> Snapshot:
+    """The cached snapshot while it is fresh, else read afresh (eight queries) and cached."""
+    try:
+        found = cache.get(SNAPSHOT_KEY)
+    except Exception:
+        logger.info("health: cache unavailable, reading the database")
+        found = None
+    if isinstance(found, Snapshot):
+        return found
+    finished = latest_finished_evaluations()
+    found = Snapshot(photos=photo_coverage(), text=text_coverage(), serving=serving_vectors(),
+                     rebuild=latest_rebuild(), ranking=finished.get(EvaluationKind.RANKING),
+                     visual=finished.get(EvaluationKind.VISUAL))
+    try:
+        cache.set(SNAPSHOT_KEY, found, SNAPSHOT_SECONDS)
+    except Exception:
+        pass  # fail open: the next load reads again
+    return found
+
+
+def health_snapshot_forget() -> None:
+    try:
+        cache.delete(SNAPSHOT_KEY)
+    except Exception:
+        logger.info("health: cache unavailable, nothing to forget")
+
+
 def queue_length() -> int | None:
     """LLEN of the default Celery queue on the Redis broker; None when unreachable.
 
@@ -177,16 +219,15 @@ def latest_rebuild() -> SignalRebuild | None:
     return SignalRebuild.objects.first()
 
 
-def latest_evaluations() -> dict[str, EvaluationRun | None]:
-    """{"ranking": the newest finished ranking run, "visual": the newest visual one, "current": the newest of all}:
-    two queries (the newest finished run of each kind in one, with PostgreSQL's DISTINCT ON)."""
-    finished = {run.kind: run for run in EvaluationRun.objects.filter(finished_at__isnull=False, error="")
-                .order_by("kind", "-started_at", "-id").distinct("kind")}
-    return {
-        "ranking": finished.get(EvaluationKind.RANKING),
-        "visual": finished.get(EvaluationKind.VISUAL),
-        "current": EvaluationRun.objects.only("id", "kind", "step", "progress", "finished_at", "error").first(),
-    }
+def latest_finished_evaluations() -> dict[str, EvaluationRun]:
+    """{kind: its newest run that finished without an error}, in one query (PostgreSQL's DISTINCT ON)."""
+    return {run.kind: run for run in EvaluationRun.objects.filter(finished_at__isnull=False, error="")
+            .order_by("kind", "-started_at", "-id").distinct("kind")}
+
+
+def current_evaluation() -> EvaluationRun | None:
+    """The newest run, finished or not: the one whose progress the page shows."""
+    return EvaluationRun.objects.only("id", "kind", "step", "progress", "finished_at", "error").first()
 
 
 def evaluation_live(run: EvaluationRun | None) -> dict | None:

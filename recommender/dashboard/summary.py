@@ -34,8 +34,8 @@ SOURCE_NAMES = {
 METRICS = (
     ("recall", "Found", "share of what each shopper went on to cart or buy that was in their top {k}; higher is "
                         "better", True),
-    ("precision", "Hits per slot", "share of the {k} slots holding such a product; it cannot exceed the number "
-                                   "bought over {k}, so small values are normal", True),
+    ("precision", "Hits per slot", "share of the {k} slots holding such a product; higher is better, but it cannot "
+                                   "exceed the number bought over {k}, so small values are normal", True),
     ("ndcg", "Rank quality (NDCG)", "like Found, but a product counts more the higher it was placed; 0 to 1, "
                                     "higher is better", False),
     ("map", "Order quality (MAP)", "mean precision at each hit: rewards putting the hits first; 0 to 1, higher is "
@@ -56,6 +56,11 @@ class Statement:
 
 def _n(value: int) -> str:
     return f"{value:,}"
+
+
+def _ago(then: datetime, now: datetime) -> str:
+    """How long ago in its largest unit ("2 days"), with plain spaces (timesince's are non-breaking)."""
+    return timesince(then, now, depth=1).replace("\xa0", " ")
 
 
 def photos_statement(*, photos: int, ready: int, pending: int, failed: int) -> Statement:
@@ -110,12 +115,12 @@ def signals_statement(*, started_at: datetime | None, finished_at: datetime | No
         return Statement(WARN, "What shoppers view and buy has not been learned yet.",
                          "Press “Rebuild signals”; it also runs on its own while the shop runs.")
     if error:
-        return Statement(BAD, f"The last update of what shoppers view and buy failed ({timesince(started_at, now)} "
+        return Statement(BAD, f"The last update of what shoppers view and buy failed ({_ago(started_at, now)} "
                               "ago).", "See the error under Engineering detail, then press “Rebuild signals”.")
     if finished_at is None:
         return Statement(INFO, f"Learning from what shoppers view and buy now (started "
-                               f"{timesince(started_at, now)} ago).")
-    return Statement(GOOD, f"What shoppers view and buy was last learned {timesince(finished_at, now)} ago, from "
+                               f"{_ago(started_at, now)} ago).")
+    return Statement(GOOD, f"What shoppers view and buy was last learned {_ago(finished_at, now)} ago, from "
                            f"{_n(events)} shopper actions.")
 
 
@@ -127,7 +132,7 @@ def recommendations_statement(*, results: Mapping | None, finished_at: datetime 
                          "Press “Run evaluation” (a few minutes) to compare them with best-sellers.")
     k = results.get("k", 10)
     ours, theirs = float(blend.get("recall", 0)), float(baseline.get("recall", 0))
-    when = f"measured {timesince(finished_at, now)} ago" if finished_at else "measured"
+    when = f"measured {_ago(finished_at, now)} ago" if finished_at else "measured"
     basis = (f"on {_n(results.get('shoppers', 0))} shoppers’ latest purchases ({when}): their top {k} held "
              f"{ours:.1%} of what each went on to cart or buy, best-sellers’ {theirs:.1%}")
     if theirs == 0:

@@ -1,6 +1,7 @@
 """The health page, its JSON status (polled by the page) and its buttons; thin: read, summarise, render.
 
-GET health/: the owner's statements first, the engineering detail below (collapsed). GET health/status/: queue,
+GET health/: the owner's statements first, the engineering detail below (collapsed), from a snapshot at most
+SNAPSHOT_SECONDS old. GET health/status/: queue,
 workers (pinged here, at most every WORKERS_SECONDS), coverage, rebuild and evaluation progress, as JSON.
 POST health/<action>/: queue a rebuild, a re-embed of missing images or an evaluation; a down broker is said, not
 raised.
@@ -43,18 +44,15 @@ def _workers_state(workers: selectors.Workers | None) -> dict:
 
 def health_view(request):
     now = timezone.now()
-    photos = selectors.photo_coverage()
-    text = selectors.text_coverage()
+    snapshot = selectors.health_snapshot()
     workers = selectors.workers_cached()
     queue = selectors.queue_length()
-    rebuild = selectors.latest_rebuild()
-    runs = selectors.latest_evaluations()
-    latest = runs["ranking"]
-    configured = photos[0]
+    rebuild, latest = snapshot.rebuild, snapshot.ranking
+    configured = snapshot.photos[0]
     statements = [
         summary.photos_statement(photos=configured.photos, ready=configured.ready, pending=configured.pending,
                                  failed=configured.failed),
-        summary.text_statement(products=text.products, searchable=text.searchable),
+        summary.text_statement(products=snapshot.text.products, searchable=snapshot.text.searchable),
         summary.recommendations_statement(results=latest.results if latest else None,
                                           finished_at=latest.finished_at if latest else None, now=now),
         summary.signals_statement(started_at=rebuild.started_at if rebuild else None,
@@ -68,17 +66,17 @@ def health_view(request):
         **admin.site.each_context(request),
         "title": "Recommender health",
         "statements": statements,
-        "photos": photos,
-        "text": text,
+        "photos": snapshot.photos,
+        "text": snapshot.text,
         "queue": queue,
         "workers": workers,
-        "serving": selectors.serving_vectors(),
+        "serving": snapshot.serving,
         "rebuild": rebuild,
-        "evaluation": selectors.evaluation_live(runs["current"]),
+        "evaluation": selectors.evaluation_live(selectors.current_evaluation()),
         "latest": latest,
         "rows": summary.evaluation_rows(latest.results if latest else None),
         "legend": summary.metric_legend(latest.k if latest else 10),
-        "visual": runs["visual"],
+        "visual": snapshot.visual,
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
     }
     return TemplateResponse(request, "recommender/health.html", context)
@@ -87,15 +85,15 @@ def health_view(request):
 def health_status_view(request):
     workers = selectors.workers_cached() or selectors.workers_refresh()
     queue = selectors.queue_length()
+    snapshot = selectors.health_snapshot()
     return JsonResponse({
         "queue": queue,
         "workers": _workers_state(workers),
         "workers_statement": asdict(summary.workers_statement(workers=workers.names, known=True, waiting=queue)),
-        "embeddings": [{**asdict(row), "missing": row.missing, "percent": row.percent}
-                       for row in selectors.photo_coverage()],
-        "text": asdict(selectors.text_coverage()),
+        "embeddings": [{**asdict(row), "missing": row.missing, "percent": row.percent} for row in snapshot.photos],
+        "text": asdict(snapshot.text),
         "rebuild": _rebuild_state(selectors.latest_rebuild()),
-        "evaluation": selectors.evaluation_live(selectors.latest_evaluations()["current"]),
+        "evaluation": selectors.evaluation_live(selectors.current_evaluation()),
     })
 
 
@@ -125,6 +123,7 @@ def health_action_view(request, action: str):
     except Exception as error:  # the broker is down: say so instead of a 500
         logger.warning("could not queue %s: %s", action, error)
         messages.error(request, f"Could not queue the task: the task queue is unreachable ({type(error).__name__}).")
+    selectors.health_snapshot_forget()  # the page they come back to shows what they just started
     return redirect("admin:recommender-health")
 
 

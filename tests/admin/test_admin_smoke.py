@@ -34,10 +34,12 @@ STANDARD_SITE_URLS = {"index", "login", "logout", "password_change", "password_c
 @pytest.fixture
 def shop(settings):
     settings.RECOMMENDER = SHOP_RECOMMENDER
-    cache.delete(SERVING_CACHE_KEY)  # a serving encoder cached by another test would hide this shop's vectors
+    # What another test cached (serving encoder, the health page's snapshot) would hide this shop's rows.
+    keys = [SERVING_CACHE_KEY, "recommender:health:snapshot", "recommender:health:workers"]
+    cache.delete_many(keys)
     built = realistic_shop()
     yield built
-    cache.delete(SERVING_CACHE_KEY)
+    cache.delete_many(keys)
     purge_queue()  # what the actions queued: no worker runs here, and none must find it later
 
 
