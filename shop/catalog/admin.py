@@ -4,7 +4,9 @@ The product list shows what an owner scans for (photo, name, category, price, st
 1280 px screen; brand, gender and colour are filters, and the detail is on the change page.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
@@ -54,6 +56,8 @@ class VariantInline(admin.TabularInline):
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
     extra = 0
+    # The admin's default text box (20em) would push the table past a 1280 px screen beside the file input.
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 24})}}
     fields = ("preview", "image", "position", "alt_text", "fingerprint")
     readonly_fields = ("preview", "fingerprint")
 
