@@ -87,12 +87,14 @@ class RecommenderProductAdmin(ProductAdmin):
     @admin.display(description="Embedding", ordering="has_vector")
     def embedding(self, obj):
         if getattr(obj, "has_failure", False):
-            return format_html('<span style="color:#b00020">failed</span>')
+            return format_html('<span style="color:#b00020">{}</span>', "failed")
         return "ready" if getattr(obj, "has_vector", False) else "pending"
 
     @admin.display(description="Embedding status")
     def embedding_detail(self, obj):
-        rows = ImageEmbedding.objects.filter(image__product=obj).order_by("image__position", "encoder")
+        if obj.pk is None:
+            return "Photos are processed for search and look-alikes once the product is saved."
+        rows = ImageEmbedding.objects.filter(image__product=obj).order_by("image__position", "image_id", "encoder")
         if not rows:
             return "No embedding yet: the worker picks new images up within minutes."
         return format_html_join(
@@ -106,6 +108,9 @@ class RecommenderProductAdmin(ProductAdmin):
 
     @admin.display(description="8 nearest products (by image)")
     def nearest_products(self, obj):
+        # An unsaved product has no vector, hence no neighbours: the store is only asked about saved ones.
+        if obj.pk is None:
+            return "None yet: look-alikes appear once the product is saved with a photo."
         neighbours = store.product_neighbours(product_id=obj.pk, k=8)
         if not neighbours:
             return "None yet: this product has no vector."
@@ -157,7 +162,13 @@ class ImageEmbeddingAdmin(admin.ModelAdmin):
     list_filter = ("encoder", "status")
     search_fields = ("error", "image__product__name")
     list_select_related = ("image",)
-    readonly_fields = [f.name for f in ImageEmbedding._meta.fields]
+    # The vector itself is a thousand numbers no one reads: its width stands in for it.
+    readonly_fields = [f.name for f in ImageEmbedding._meta.fields if f.name != "vector"] + ["vector_width"]
+    exclude = ("vector",)
+
+    @admin.display(description="Vector")
+    def vector_width(self, obj):
+        return "none" if obj.vector is None else f"{len(obj.vector)} numbers"
 
     def has_add_permission(self, request):
         return False

@@ -7,7 +7,10 @@ Out: floats in [0, 1]. Binary relevance throughout (an item was carted or bought
 - NDCG@k: DCG (1 / log2(rank + 1) per hit) over the ideal DCG of min(k, relevant) hits;
 - AP@k: mean of precision@i at each hit rank i <= k, over min(k, relevant) (MAP = its mean over shoppers);
 - coverage: distinct recommended ids across all lists / catalogue size;
-- intra-list diversity: mean pairwise (1 - cosine) of the items' unit vectors within one list.
+- intra-list diversity: mean pairwise dissimilarity within one list, 1 - cosine with the cosine floored at 0, so
+  0 = every item looks the same and 1 = no two are alike. A negative cosine means "unrelated", not "more than
+  unrelated": centred vectors (the compact ones are centred on the catalogue's mean) give about half of all pairs
+  a negative cosine, and counting those as up to 2 put lists of unrelated best-sellers above 1.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def coverage(lists: Iterable[Sequence[int]], catalogue_size: int) -> float:
 
 
 def intra_list_diversity(ranked: Sequence[int], vectors: Mapping[int, np.ndarray]) -> float | None:
-    """Mean pairwise 1 - cosine over the items that have a vector; None when fewer than two do."""
+    """Mean pairwise 1 - max(cosine, 0) over the items that have a vector, in [0, 1]; None when fewer than two do."""
     rows = [np.asarray(vectors[item], dtype=np.float64) for item in ranked if item in vectors]
     if len(rows) < 2:
         return None
@@ -63,7 +66,7 @@ def intra_list_diversity(ranked: Sequence[int], vectors: Mapping[int, np.ndarray
     matrix = matrix / np.where(norms > 0, norms, 1.0)
     cosines = matrix @ matrix.T
     n = len(rows)
-    pairs = cosines[np.triu_indices(n, k=1)]
+    pairs = np.clip(cosines[np.triu_indices(n, k=1)], 0.0, 1.0)
     return float(np.mean(1.0 - pairs))
 
 

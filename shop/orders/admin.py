@@ -22,6 +22,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = (OrderLineInline,)
     readonly_fields = ("user", "idempotency_key", "total", "currency", "created_at")
+    view_on_site = False  # the order page is its shopper's alone: staff following the link would get a 404
 
     def has_add_permission(self, request):
         return False  # orders come from checkout, where stock is taken

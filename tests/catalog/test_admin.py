@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -95,3 +97,51 @@ def test_the_admin_is_closed_to_shoppers(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("shopper", password="pw"))
     response = client.get(reverse("admin:catalog_product_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_add_page_opens_and_says_a_new_product_has_no_look_alikes_yet(staff_client):
+    response = staff_client.get(reverse("admin:catalog_product_add"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "None yet: look-alikes appear once the product is saved with a photo." in html
+    assert "Photos are processed for search and look-alikes once the product is saved." in html
+
+
+def test_the_product_list_shows_what_an_owner_scans_for(staff_client):
+    product = ProductFactory(name="Wool coat", price="149.00")
+    VariantFactory(product=product, size="M", stock=3)
+    VariantFactory(product=product, size="L", stock=4)
+    VariantFactory(product=ProductFactory(name="Sold-out scarf"), stock=0)
+    response = staff_client.get(reverse("admin:catalog_product_changelist"))
+    html = response.content.decode()
+    headers = [h.lower() for h in re.findall(r'<th scope="col" class="[^"]*column-(\w+)', html)]
+    assert headers == ["thumbnail", "name", "category_path", "price", "stock", "is_active", "embedding"]
+    assert '<td class="field-stock">7</td>' in html
+    assert "sold out" in html and "149.00" in html
+
+
+def test_the_product_list_costs_the_same_queries_for_five_products_or_thirty(staff_client,
+                                                                            django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    root = CategoryFactory(name="Clothing")
+    leaf = CategoryFactory(name="Shirts", parent=CategoryFactory(name="Tops", parent=root))
+    for _ in range(5):
+        VariantFactory(product=ProductFactory(category=leaf))
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(reverse("admin:catalog_product_changelist"))
+    for n in range(25):
+        parent = CategoryFactory(name=f"Group {n}", parent=root)
+        product = ProductFactory(category=CategoryFactory(name=f"Leaf {n}", parent=parent))
+        VariantFactory(product=product)
+        ProductImageFactory(product=product)
+    with django_assert_num_queries(len(few)):
+        staff_client.get(reverse("admin:catalog_product_changelist"))
+
+
+def test_the_image_inline_shows_a_short_fingerprint_with_the_whole_sha256_on_hover(staff_client):
+    image = ProductImageFactory(product=ProductFactory())
+    html = staff_client.get(reverse("admin:catalog_product_change", args=[image.product_id])).content.decode()
+    assert f'title="sha256 {image.sha256}">{image.sha256[:12]}…</code>' in html
+    assert f">{image.sha256}<" not in html

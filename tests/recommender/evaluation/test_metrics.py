@@ -52,6 +52,18 @@ def test_intra_list_diversity_is_mean_pairwise_one_minus_cosine():
     assert intra_list_diversity([1, 99], vectors) is None
 
 
+def test_intra_list_diversity_counts_opposite_items_as_unrelated_so_it_never_exceeds_one():
+    opposite = {1: np.array([1.0, 0.0]), 2: np.array([-1.0, 0.0])}
+    assert intra_list_diversity([1, 2], opposite) == pytest.approx(1.0)
+    # Centred vectors, as the compact ones are: about half the pairs have a negative cosine.
+    rng = np.random.default_rng(3)
+    centred = rng.normal(size=(40, 16))
+    centred -= centred.mean(axis=0)
+    vectors = dict(enumerate(centred))
+    assert 0.0 <= intra_list_diversity(list(vectors), vectors) <= 1.0
+    assert intra_list_diversity([0, 0, 0], {0: centred[0]}) == pytest.approx(0.0)
+
+
 def test_summarise_averages_over_every_shopper_with_targets():
     result = summarise({"a": [1, 2], "b": [3]}, {"a": {1}, "b": {9}, "c": {5}}, k=2, catalogue_size=10)
     assert result["precision"] == pytest.approx(round(0.5 / 3, 4))
