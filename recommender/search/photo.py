@@ -34,12 +34,9 @@ from recommender.search.vector_query import ProductFilters, nearest_products
 
 
 # A category is named only when the leader holds at least 60 % of the vote and at least twice the
-# runner-up's share. Measured on the demo shop (600 products, 13 categories; docs/search/measure_vote.py):
-# leave-one-out, 97.2 % of product photos keep a named category and 99.3 % of those are right (98.5 %
-# with no rule); of 24 photos of nothing the shop sells, the rule silences the flat ones that split the
-# vote (a flat blue square was "Shorts, 50 %"), 6 in all. Noise and two-colour splits often get a
-# unanimous vote from loose neighbours: the share cannot see those, a stricter share would silence
-# 6.5 % of real photos to catch half of them (0.75: 93.5 % named, 54 % of the 24 still named).
+# runner-up's share: a split vote (a flat colour, a photo of something the shop does not sell) says
+# "not sure" instead of a confident wrong category. A stricter share silences real photos faster than
+# it catches more of those (docs/search.md, benchmarks/search/measure_vote.py).
 VOTE_MIN_SHARE = 0.6
 VOTE_MIN_LEAD = 2.0
 

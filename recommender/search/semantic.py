@@ -26,13 +26,9 @@ from recommender.embeddings.store import vector_literal
 from recommender.search.coverage import text_vector_coverage
 from recommender.search.text import get_text_encoder
 
-# Keep hits within 75 % of the best one's similarity. Measured on the demo shop (600 products, 16
-# labelled queries) and fashion-5k (5,000 products, 18 queries), each query labelled with the
-# categories a shopper would accept (docs/search/measure_tail.py): the absolute floor alone kept 57
-# and 79 hits a query on average at precision 0.52 / 0.62; 75 % of the best keeps 44 / 69 at 0.58 /
-# 0.67, for a tenth of the recall (0.81 -> 0.74, 0.94 -> 0.84), within 0.003 of the best F0.5 on
-# both. A relative floor fits both the literal queries (best ~0.6, where 0.45 is already loose) and
-# the vague ones (best ~0.4, where 0.3 is still related), which no single absolute floor does.
+# Keep hits within 75 % of the best one's similarity. A relative floor fits both the literal queries (best ~0.6,
+# where 0.45 is already loose) and the vague ones (best ~0.4, where 0.3 is still related), which no single absolute
+# floor does; 0.75 was chosen on labelled queries over two catalogues (docs/search.md, benchmarks/search/).
 RELATIVE_FLOOR = 0.75
 
 

@@ -1,7 +1,7 @@
 """Measure when photo search's category vote is too weak to name a category.
 
 Run (from the repository root, with the shop's image vectors computed, e.g. after `make run`):
-    .venv/bin/python manage.py shell -c "exec(open('docs/search/measure_vote.py').read())"
+    .venv/bin/python manage.py shell -c "exec(open('benchmarks/search/measure_vote.py').read())"
 
 In-catalogue photos: every product with a vector votes leave-one-out (its own vector left out) among
 its PHOTO_VOTE_K nearest products, as photo_search does (photo.category_vote). Out-of-catalogue photos:

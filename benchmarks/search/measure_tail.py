@@ -2,7 +2,7 @@
 products among the nearest 100 and drops the loosely related ones.
 
 Run (from the repository root, after `manage.py embed_texts --sync` for the demo shop):
-    .venv/bin/python manage.py shell -c "exec(open('docs/search/measure_tail.py').read())"
+    .venv/bin/python manage.py shell -c "exec(open('benchmarks/search/measure_tail.py').read())"
 
 Catalogues: the shop's own products with their stored text vectors (the demo shop), and, when
 ../shared/data/fashion-5k is present, its 5,000 rows turned into unsaved products exactly as the
