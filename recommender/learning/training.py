@@ -41,12 +41,24 @@ def ranker_version_promote(*, version: RankerVersion, reason: str) -> RankerVers
     return version
 
 
+def _fit_and_score(found, figures: dict, *, seed, params, k, catalogue, serving) -> None:
+    from recommender.services import recommendation_weights
+
+    booster = ranker_fit(found.train, seed=seed, params=params)
+    figures["candidate"] = period_score(found.test, k=k, catalogue_size=catalogue, model=booster)
+    figures["blend"] = period_score(found.test, k=k, catalogue_size=catalogue, weights=recommendation_weights())
+    if serving is not None and serving.ranker:
+        figures["serving"] = {**period_score(found.test, k=k, catalogue_size=catalogue,
+                                             model=booster_from_text(serving.ranker)), "version": serving.pk}
+    figures["importance"] = importance(booster)
+    figures["_booster"] = booster
+
+
 def ranker_train(*, seed: int = 7, train_cuts: int = TRAIN_CUTS, k: int = 10, params: Mapping | None = None,
                  min_shoppers: int = MIN_SHOPPERS, user_ids: set[int] | None = None,
                  progress: Callable[[str, float], None] | None = None) -> RankerVersion:
     from recommender.collaborative.data import factors_fit_on_log
     from recommender.evaluation.cuts import periods
-    from recommender.services import recommendation_weights
     from shop.catalog.models import Product
 
     progress = progress or (lambda step, fraction: None)
@@ -57,19 +69,17 @@ def ranker_train(*, seed: int = 7, train_cuts: int = TRAIN_CUTS, k: int = 10, pa
         figures = {"period": found.test.period, "shoppers": len(found.test.split.cuts),
                    "train_shoppers": found.train_shoppers, "train_groups": len(found.train),
                    "train_periods": found.train_periods, "k": k}
-        if found.train_shoppers < min_shoppers:
+        enough = found.train_shoppers >= min_shoppers
+        if not enough:
             reason = (f"too little history: {found.train_shoppers} shoppers with a buying session before the later "
                       f"period, {min_shoppers} needed; the linear blend serves")
-            return RankerVersion.objects.create(status=RankerStatus.SKIPPED, seed=seed, params=settings,
-                                                figures=figures, reason=reason)
-        progress("fitting", 0.9)
-        booster = ranker_fit(found.train, seed=seed, params=params)
-        figures["candidate"] = period_score(found.test, k=k, catalogue_size=catalogue, model=booster)
-        figures["blend"] = period_score(found.test, k=k, catalogue_size=catalogue, weights=recommendation_weights())
-        if serving is not None and serving.ranker:
-            figures["serving"] = {**period_score(found.test, k=k, catalogue_size=catalogue,
-                                                 model=booster_from_text(serving.ranker)), "version": serving.pk}
-        figures["importance"] = importance(booster)
+        else:
+            progress("fitting", 0.9)
+            _fit_and_score(found, figures, seed=seed, params=params, k=k, catalogue=catalogue, serving=serving)
+    if not enough:  # recorded after the rollback, which would undo it
+        return RankerVersion.objects.create(status=RankerStatus.SKIPPED, seed=seed, params=settings,
+                                            figures=figures, reason=reason)
+    booster = figures.pop("_booster")
     progress("factors", 0.95)
     factors = factors_fit_on_log(seed=seed)
     baseline_name = f"serving version {serving.pk}" if "serving" in figures else "the linear blend"
