@@ -51,6 +51,7 @@ class Group:
     product_ids: list[int]
     matrix: np.ndarray
     labels: np.ndarray
+    depth: int = 1  # 1 = the buying session just before the later period, 2 = the one before that...
 
 
 @dataclass
@@ -61,14 +62,14 @@ class Periods:
     train_periods: list[dict] = field(default_factory=list)
 
 
-def groups_of(state: State) -> list[Group]:
+def groups_of(state: State, *, depth: int = 1) -> list[Group]:
     found = []
     for user_id, inputs in sorted(state.inputs.items()):
         kept, matrix = inputs.learned_matrix()
         targets = state.split.targets[user_id]
         labels = np.array([1.0 if c.product_id in targets else 0.0 for c in kept], dtype=np.float32)
         if labels.any():
-            found.append(Group(user_id, [c.product_id for c in kept], matrix, labels))
+            found.append(Group(user_id, [c.product_id for c in kept], matrix, labels, depth))
     return found
 
 
@@ -116,7 +117,7 @@ def periods(*, train_cuts: int = 2, k: int = 10, seed: int = 7, user_ids: set[in
                 if not held.cuts:
                     return
                 state = state_read(held, k=k, seed=seed, progress=progress, step=f"earlier period {depth}")
-                groups = groups_of(state)
+                groups = groups_of(state, depth=depth)
                 result.train.extend(groups)
                 shoppers.update(g.user_id for g in groups)
                 result.train_periods.append({**state.period, "shoppers": len(held.cuts), "groups": len(groups)})

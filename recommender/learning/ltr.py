@@ -5,8 +5,11 @@ In: `cuts.Group`s (one shopper's candidates, feature matrix, labels each), a see
 `period_score(state, ...)`: NDCG@k, hit rate, coverage (see `evaluation.metrics.summarise`) of one ranker on a
 period: a booster (`model`), or blend weights (`weights`).
 
-Hyper-parameters are fixed up front (PARAMS), never chosen on the period a figure is reported for. Deterministic
-for a seed: one thread's worth of ordering (`deterministic`, `force_row_wise`), seeded bagging.
+Hyper-parameters are never chosen on the period a figure is reported for: `ranker_select` tries the few fixed
+CHOICES, each fitted on the deeper earlier periods (depth >= 2) and scored on the earliest-but-one (depth 1, the
+session just before the later period: the validation period), keeps the best, and refits it on every earlier
+period. With only one earlier period it uses PARAMS as they are. Deterministic for a seed: `deterministic`,
+`force_row_wise`, seeded bagging.
 """
 
 from __future__ import annotations
@@ -22,6 +25,41 @@ PARAMS = {
     "min_child_samples": 20, "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "reg_lambda": 1.0,
     "lambdarank_truncation_level": 20, "deterministic": True, "force_row_wise": True, "n_jobs": 2, "verbose": -1,
 }
+
+
+# From a near-linear model to a flexible one: small shops' logs support only the first.
+CHOICES = (
+    {"n_estimators": 60, "num_leaves": 3, "min_child_samples": 100, "learning_rate": 0.1},
+    {"n_estimators": 100, "num_leaves": 7, "min_child_samples": 50},
+    {},
+    {"n_estimators": 300, "num_leaves": 31, "min_child_samples": 10, "learning_rate": 0.03},
+)
+
+
+def group_ndcg(groups: Sequence, scores: Sequence[np.ndarray], *, k: int = 10) -> float:
+    """Mean NDCG@k of each group's candidates ordered by the scores (ties by position): validation only."""
+    total = 0.0
+    for group, score in zip(groups, scores):
+        order = np.lexsort((np.arange(len(score)), -np.asarray(score)))[:k]
+        gains = group.labels[order]
+        dcg = float((gains / np.log2(np.arange(2, len(gains) + 2))).sum())
+        ideal = np.sort(group.labels)[::-1][:k]
+        total += dcg / float((ideal / np.log2(np.arange(2, len(ideal) + 2))).sum())
+    return total / len(groups) if groups else 0.0
+
+
+def ranker_select(groups: Sequence, *, seed: int = 7, params: Mapping | None = None) -> tuple[object, dict]:
+    """(booster fitted on every group, {"params", "validation": [ndcg per choice]}). `params` given: no search."""
+    fit_on = [g for g in groups if getattr(g, "depth", 1) >= 2]
+    validate_on = [g for g in groups if getattr(g, "depth", 1) == 1]
+    if params is not None or not fit_on or not validate_on:
+        return ranker_fit(groups, seed=seed, params=params), {"params": dict(params or {}), "validation": []}
+    figures = []
+    for choice in CHOICES:
+        booster = ranker_fit(fit_on, seed=seed, params=choice)
+        figures.append(round(group_ndcg(validate_on, [booster.predict(g.matrix) for g in validate_on]), 4))
+    best = CHOICES[int(np.argmax(figures))]
+    return ranker_fit(groups, seed=seed, params=best), {"params": best, "validation": figures}
 
 
 def ranker_fit(groups: Sequence, *, seed: int = 7, params: Mapping | None = None):

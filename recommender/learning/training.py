@@ -3,7 +3,8 @@
 In: a seed, how many earlier periods to fit on, k, optional LightGBM overrides. Out: the new `RankerVersion`.
 
 1. Inside a rolled-back transaction (`evaluation.cuts.periods`): the later period (each shopper's latest buying
-   session) is hidden; the ranker is fitted on the earlier periods' groups; on the later period the new ranker, the
+   session) is hidden; the ranker is fitted on the earlier periods' groups (its hyper-parameters chosen on the
+   earliest-but-one, see `learning.ltr.ranker_select`); on the later period the new ranker, the
    serving one (if any; given the same freshly fitted factors) and the linear blend (the weights the shop serves)
    are scored: NDCG@k, hit rate, coverage.
 2. Too little history (fewer than MIN_SHOPPERS shoppers with an earlier buying session): nothing is fitted, a
@@ -20,14 +21,14 @@ from collections.abc import Callable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from recommender.learning.ltr import PARAMS, importance, period_score, ranker_fit
+from recommender.learning.ltr import PARAMS, importance, period_score, ranker_select
 from recommender.learning.serving import booster_from_text, serving_version_forget
 from recommender.models import RankerStatus, RankerVersion
 
 # Below this many shoppers with a buying session before the later one, a model is not fitted. On the demo world
 # the learned ranker first beat the blend on the later period with about this many (see docs/learned-ranking.md).
 MIN_SHOPPERS = 40
-TRAIN_CUTS = 2
+TRAIN_CUTS = 3
 
 
 def ranker_version_promote(*, version: RankerVersion, reason: str) -> RankerVersion:
@@ -44,7 +45,7 @@ def ranker_version_promote(*, version: RankerVersion, reason: str) -> RankerVers
 def _fit_and_score(found, figures: dict, *, seed, params, k, catalogue, serving) -> None:
     from recommender.services import recommendation_weights
 
-    booster = ranker_fit(found.train, seed=seed, params=params)
+    booster, figures["selection"] = ranker_select(found.train, seed=seed, params=params)
     figures["candidate"] = period_score(found.test, k=k, catalogue_size=catalogue, model=booster)
     figures["blend"] = period_score(found.test, k=k, catalogue_size=catalogue, weights=recommendation_weights())
     if serving is not None and serving.ranker:

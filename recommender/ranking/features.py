@@ -7,6 +7,7 @@ placement. Out: `features_matrix(...)` -> float32 [n candidates, len(FEATURES)],
 
 What the columns say (missing evidence is 0, so "not reached" and "weak" sit at the same end of each scale):
 - per source: its normalised score ([0, 1], as `blend` puts it) and 1 / its rank among this request's candidates;
+- the linear blend's score and 1 / its rank (with the weights the shop serves), so the model starts from it;
 - the factor score (dot product, raw) and 1 / its rank; the cosine to the style profile;
 - the shopper's affinity (share of their decayed, kind-weighted history) for the candidate's category, colour,
   usage, department, brand and price band, and its price's distance from their usual price (log ratio);
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .blend import normalised_evidence
+from .blend import blend, normalised_evidence
 from .candidates import Candidate, Placement, ProductFacts, Source
 
 HISTORY_HALF_LIFE_DAYS = 21.0  # an act this old counts half in the shopper's affinities
@@ -78,13 +79,15 @@ class Context:
     factor_scores: Mapping[int, float] = field(default_factory=dict)
     profile_vector: Any = None  # unit vector or None
     placement: Placement = Placement.HOME
+    blend_weights: Mapping[str, float] | None = None  # the linear blend the shop serves: its score is a feature
+    cosine_floor: float = 0.0
 
 
 SOURCES = tuple(Source)
 FEATURES: tuple[str, ...] = (
     *(f"score_{s.value}" for s in SOURCES),
     *(f"rank_{s.value}" for s in SOURCES),
-    "factor_score", "factor_rank", "profile_cosine",
+    "blend_score", "blend_rank", "factor_score", "factor_rank", "profile_cosine",
     *(f"affinity_{name}" for name in AFFINITIES),
     "price_distance",
     "views", "days_since_view", "carted_before", "liked",
@@ -158,6 +161,10 @@ def features_matrix(candidates: Sequence[Candidate], *, facts: Mapping[int, Prod
         for source, remaining in combined.items():
             per_source[source][product_id] = 1.0 - remaining
     source_ranks = {s: _inverse_ranks(values) for s, values in per_source.items()}
+    blended = {s.product_id: s.score for s in blend(candidates, weights=context.blend_weights,
+                                                    cosine_floor=context.cosine_floor)} \
+        if context.blend_weights and candidates else {}
+    blend_ranks = _inverse_ranks(blended)
     factor = {c.product_id: context.factor_scores[c.product_id] for c in candidates
               if c.product_id in context.factor_scores}
     factor_ranks = _inverse_ranks(factor)
@@ -178,7 +185,7 @@ def features_matrix(candidates: Sequence[Candidate], *, facts: Mapping[int, Prod
         row = [
             *(per_source[s].get(pid, 0.0) for s in SOURCES),
             *(source_ranks[s].get(pid, 0.0) for s in SOURCES),
-            factor.get(pid, 0.0), factor_ranks.get(pid, 0.0), cosine,
+            blended.get(pid, 0.0), blend_ranks.get(pid, 0.0), factor.get(pid, 0.0), factor_ranks.get(pid, 0.0), cosine,
             *(history.affinity[name].get(attributes.value(name), 0.0) for name in AFFINITIES),
             distance,
             float(history.views.get(pid, 0)), history.last_view.get(pid, NEVER_VIEWED),
