@@ -90,10 +90,11 @@ def state_read(split: Split, *, k: int, seed: int, progress: Callable[[str, floa
     return State(split=split, inputs=inputs, factors=factors)
 
 
-def _restrict(split: Split, user_ids: set[int] | None, limit: int | None) -> Split:
+def _restrict(split: Split, user_ids: set[int] | None, limit: int | None, *, seed: int) -> Split:
+    """The split's shoppers among `user_ids`; at most `limit` of them, a sample fixed by the seed."""
     kept = sorted(u for u in split.cuts if user_ids is None or u in user_ids)
-    if limit is not None:
-        kept = kept[:limit]
+    if limit is not None and len(kept) > limit:
+        kept = sorted(np.random.default_rng(seed).choice(kept, size=limit, replace=False).tolist())
     return Split({u: split.cuts[u] for u in kept}, {u: split.targets[u] for u in kept})
 
 
@@ -103,7 +104,7 @@ def periods(*, train_cuts: int = 2, k: int = 10, seed: int = 7, user_ids: set[in
             ) -> Iterator[Periods]:
     progress = progress or (lambda step, fraction: None)
     with rolled_back():
-        test = _restrict(split_compute(), user_ids, max_shoppers)
+        test = _restrict(split_compute(), user_ids, max_shoppers, seed=seed)
         split_hide(test)
         result = Periods(test=state_read(test, k=k, seed=seed, progress=progress, step="later period"))
         shoppers: set[int] = set()

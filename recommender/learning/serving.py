@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from recommender.collaborative.factors import FactorModel
 
@@ -51,7 +51,9 @@ def serving_version_id() -> int | None:
         from recommender.models import RankerStatus, RankerVersion
 
         try:
-            cached = RankerVersion.objects.filter(status=RankerStatus.SERVING).values_list("pk", flat=True).first() or 0
+            with transaction.atomic():  # a savepoint: a missing table (not migrated yet) must not abort the caller's
+                cached = RankerVersion.objects.filter(status=RankerStatus.SERVING).values_list(
+                    "pk", flat=True).first() or 0
         except DatabaseError:
             return None
         try:

@@ -29,6 +29,9 @@ from recommender.models import RankerStatus, RankerVersion
 # the learned ranker first beat the blend on the later period with about this many (see docs/learned-ranking.md).
 MIN_SHOPPERS = 40
 TRAIN_CUTS = 3
+# Shoppers whose requests are gathered per period (a sample fixed by the seed): gathering costs about one feed per
+# shopper and period, the model fits are cheap beside it (python manage.py bench train).
+MAX_TRAIN_SHOPPERS = 2000
 
 
 def ranker_version_promote(*, version: RankerVersion, reason: str) -> RankerVersion:
@@ -66,7 +69,8 @@ def ranker_train(*, seed: int = 7, train_cuts: int = TRAIN_CUTS, k: int = 10, pa
     settings = {"lightgbm": {**PARAMS, **(params or {})}, "train_cuts": train_cuts, "k": k}
     serving = RankerVersion.objects.filter(status=RankerStatus.SERVING).first()
     catalogue = Product.objects.filter(is_active=True).count()
-    with periods(train_cuts=train_cuts, k=k, seed=seed, user_ids=user_ids, progress=progress) as found:
+    with periods(train_cuts=train_cuts, k=k, seed=seed, user_ids=user_ids, max_shoppers=MAX_TRAIN_SHOPPERS,
+                 progress=progress) as found:
         figures = {"period": found.test.period, "shoppers": len(found.test.split.cuts),
                    "train_shoppers": found.train_shoppers, "train_groups": len(found.train),
                    "train_periods": found.train_periods, "k": k}

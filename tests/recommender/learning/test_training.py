@@ -34,6 +34,7 @@ def test_a_planted_preference_is_learned_shoppers_who_buy_only_blue_see_blue_fir
     version = ranker_train(seed=7, min_shoppers=10, train_cuts=1)
     assert version.status == RankerStatus.SERVING, version.reason
     assert served_models().version_id == version.pk
+    assert served_models() is served_models()  # loaded once per process
     signals_rebuild()
     learned = [recommend(placement="home", user=user, k=5) for user in world.users[:10]]
     blend = [recommend_inputs(placement="home", user=user, k=5).ranked(recommendation_weights())
