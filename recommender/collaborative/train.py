@@ -89,12 +89,12 @@ def factors_train(log: Log, *, product_ids: Sequence[int], vectors: Mapping[int,
     learned = np.isin(catalogue, seen)
     if len(seen) and shoppers:
         matrix = confidence_matrix(log, item_index=item_index, shoppers=shoppers)
-        model = AlternatingLeastSquares(factors=factors, regularization=REGULARIZATION, alpha=1.0,
-                                        iterations=iterations, use_cg=False, random_state=seed,
-                                        num_threads=threads, calculate_training_loss=False)
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1, "blas"):  # implicit's own threads do the work; BLAS threads inside them thrash
+            model = AlternatingLeastSquares(factors=factors, regularization=REGULARIZATION, alpha=1.0,
+                                            iterations=iterations, use_cg=False, random_state=seed,
+                                            num_threads=threads, calculate_training_loss=False)
             model.fit(matrix, show_progress=False)
         item_factors = np.asarray(model.item_factors, dtype=np.float32)
         result[learned] = item_factors[[item_index[int(p)] for p in catalogue[learned].tolist()]]
