@@ -31,6 +31,10 @@ DEFAULTS = {
         "attribute": 0.3,  # their favourite category / attributes
         "trending": 0.3,  # a prior, so it fills gaps without drowning personal signals
         "visual": 0.25,  # looks like what they liked: near-duplicates of one item add little once profile has it
+        # The learned ranker's own sources (recommender.learning): off in the blend, whose weights were chosen
+        # without them; the learned ranker weighs them from the shop's own history.
+        "history": 0.0,  # viewed before, not bought
+        "collab": 0.0,  # near the shopper's collaborative factors
     },
     "COSINE_FLOOR": 0.7,  # cosine sources count from here up (recommender.ranking.blend)
     "MMR_LAMBDA": 0.7,  # 1 = blended order untouched, 0 = diversity alone

@@ -6,18 +6,29 @@ cart's products), k and optional filters. Out: `ranking.Ranked` items (product i
 
 Cold start falls out of what evidence exists: a new product has only visual neighbours; a new
 guest has trending plus what they viewed this visit.
+
+On home, two more sources join: what they viewed before and did not buy (history), and the collaborative factors
+of the serving `RankerVersion` (their history folded in). When a learned ranker serves, home is ordered by it
+(`ranking.learned.rank_learned`) over features from facts fetched here (two more queries); otherwise, and on every
+other placement, by the linear blend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
 
 from recommender import selectors
 from recommender.conf import recommender_setting
 from recommender.facts import product_facts
 from recommender.profiles import StyleProfile, style_profile_for
 from recommender.ranking import Candidate, Placement, Ranked, Request, Shopper, Source, merge, rank
+from recommender.ranking.features import Context, Event
+from recommender.ranking.history import history_candidates
+from recommender.ranking.learned import rank_learned
 
 HOME_ANCHORS = 5  # liked / carted / bought items whose neighbours feed "for you"
 HOME_VISUAL_ANCHORS = 3  # ... of which the strongest have their look-alikes fetched
@@ -87,13 +98,53 @@ class RecommendInputs:
     facts: dict
     shopper: Shopper
     request: Request
+    context: Context | None = None  # the learned ranker's facts (home only)
+    ranker: object | None = None  # the serving learned model, if one serves
 
     def ranked(self, weights: dict[str, float] | None = None) -> list[Ranked]:
+        """The learned ranker's order when one serves and no weights are asked for, else the blend's."""
+        if weights is None and self.ranker is not None and self.context is not None:
+            return self.ranked_learned(self.ranker)
         return rank(
             self.candidates, facts=self.facts, shopper=self.shopper, request=self.request,
             weights=weights or recommendation_weights(), mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
             cosine_floor=float(recommender_setting("COSINE_FLOOR")),
         )
+
+    def learned_matrix(self):
+        """(filtered candidates, their feature matrix): what the learned ranker is trained and run on."""
+        from recommender.ranking.learned import learned_inputs
+
+        return learned_inputs(self.candidates, facts=self.facts, shopper=self.shopper, request=self.request,
+                              context=self.context)
+
+    def ranked_learned(self, model) -> list[Ranked]:
+        return rank_learned(
+            self.candidates, facts=self.facts, shopper=self.shopper, request=self.request, context=self.context,
+            model=model, mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
+            cosine_floor=float(recommender_setting("COSINE_FLOOR")),
+        )
+
+
+def learned_sources(*, events: Sequence[Event], served, wanted: set[Source]) -> tuple[list[Candidate], dict]:
+    """History and collaborative candidates from the shopper's events (plain data); (candidates, user factors)."""
+    from recommender.collaborative.train import ALPHA, HALF_LIFE_DAYS
+    from recommender.ranking.features import KIND_WEIGHTS
+
+    per_source = int(recommender_setting("CANDIDATES_PER_SOURCE"))
+    found = history_candidates(events, k=per_source) if Source.HISTORY in wanted else []
+    user = None
+    if served is not None and served.factors is not None:
+        confidence: dict[int, float] = {}
+        for e in events:
+            confidence[e.product_id] = confidence.get(e.product_id, 0.0) + ALPHA * KIND_WEIGHTS.get(e.kind, 1.0) \
+                * 0.5 ** (max(e.age_days, 0.0) / HALF_LIFE_DAYS)
+        user = served.factors.fold_in(confidence)
+        if Source.COLLAB in wanted:
+            bought = {e.product_id for e in events if e.kind == "purchase"}
+            found += [Candidate.from_source(pid, Source.COLLAB, score)
+                      for pid, score in served.factors.top(user, k=per_source, exclude=bought)]
+    return found, {"user": user}
 
 
 def recommend_inputs(
@@ -109,10 +160,29 @@ def recommend_inputs(
     price_min: float | None = None,
     price_max: float | None = None,
     size: str | None = None,
+    now: datetime | None = None,
+    learned: bool | None = None,
 ) -> RecommendInputs:
+    """`now`: the request's moment (offline evaluation asks as of a past one); `learned`: fetch the learned ranker's
+    facts on home (None: when a learned ranker serves)."""
+    from recommender.learning.serving import served_models
+    from recommender.shopper_facts import item_stats, shopper_events
+
     placement = Placement(placement)
-    profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key)
-    candidates = merge(gather(placement=placement, profile=profile, anchor_ids=anchor_ids, sources=sources))
+    now = now or timezone.now()
+    profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key, now=now)
+    found = gather(placement=placement, profile=profile, anchor_ids=anchor_ids, sources=sources)
+    served = served_models() if placement == Placement.HOME else None
+    learned = (served is not None and served.ranker is not None) if learned is None else learned
+    events: tuple[Event, ...] = ()
+    user_factors = None
+    if placement == Placement.HOME and (learned or served is not None):
+        events = shopper_events(user=user, session_key=session_key, now=now)
+        extra, user_factors = learned_sources(events=events, served=served,
+                                              wanted=set(sources) if sources is not None else set(Source))
+        found += extra
+        user_factors = user_factors["user"]
+    candidates = merge(found)
     facts = product_facts(product_ids=[c.product_id for c in candidates])
     if placement == Placement.HOME:
         candidates = merge(
@@ -123,7 +193,15 @@ def recommend_inputs(
         placement=placement, k=k, anchor_ids=frozenset(anchor_ids), category_ids=category_ids,
         price_min=price_min, price_max=price_max, size=size,
     )
-    return RecommendInputs(candidates=candidates, facts=facts, shopper=shopper_of(profile), request=request)
+    context = None
+    if placement == Placement.HOME and learned:
+        ids = [c.product_id for c in candidates]
+        factor_scores = served.factors.score_of(user_factors, ids) if served is not None and served.factors else {}
+        context = Context(events=events, items=item_stats(product_ids=ids, now=now), factor_scores=factor_scores,
+                          profile_vector=profile.vector, placement=placement, blend_weights=recommendation_weights(),
+                          cosine_floor=float(recommender_setting("COSINE_FLOOR")))
+    return RecommendInputs(candidates=candidates, facts=facts, shopper=shopper_of(profile), request=request,
+                           context=context, ranker=served.ranker if served is not None else None)
 
 
 def recommend(*, weights: dict[str, float] | None = None, **request) -> list[Ranked]:

@@ -14,6 +14,15 @@ from recommender.embeddings import service
 logger = logging.getLogger(__name__)
 
 
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=3600, time_limit=3700)
+def train_ranker_task(seed: int = 7) -> dict:
+    """Beat: retrain the collaborative factors and the learned ranker; the new version serves only if it wins."""
+    from recommender.learning.training import ranker_train
+
+    version = ranker_train(seed=seed)
+    return {"version": version.pk, "status": version.status, "reason": version.reason}
+
+
 @shared_task(
     bind=True,
     acks_late=True,

@@ -6,6 +6,7 @@ Out: floats in [0, 1]. Binary relevance throughout (an item was carted or bought
 - recall@k: hits in the top k / number of relevant items;
 - NDCG@k: DCG (1 / log2(rank + 1) per hit) over the ideal DCG of min(k, relevant) hits;
 - AP@k: mean of precision@i at each hit rank i <= k, over min(k, relevant) (MAP = its mean over shoppers);
+- hit rate: the share of shoppers with at least one relevant item in their top k;
 - coverage: distinct recommended ids across all lists / catalogue size;
 - intra-list diversity: mean pairwise dissimilarity within one list, 1 - cosine with the cosine floored at 0, so
   0 = every item looks the same and 1 = no two are alike. A negative cosine means "unrelated", not "more than
@@ -82,6 +83,7 @@ def summarise(
         "recall": sum(recall_at_k(lists.get(s, ()), targets[s], k) for s in shoppers) / n,
         "ndcg": sum(ndcg_at_k(lists.get(s, ()), targets[s], k) for s in shoppers) / n,
         "map": sum(average_precision_at_k(lists.get(s, ()), targets[s], k) for s in shoppers) / n,
+        "hit_rate": sum(1 for s in shoppers if set(list(lists.get(s, ()))[:k]) & targets[s]) / n,
         "coverage": coverage((lists.get(s, ()) for s in shoppers), catalogue_size),
     }
     if vectors is not None:

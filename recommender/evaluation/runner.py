@@ -80,7 +80,8 @@ class Prepared:
 
 @contextmanager
 def prepared(*, k: int = 10, split: str = "test", max_shoppers: int | None = None,
-             progress: Callable[[str, float], None] | None = None) -> Iterator[Prepared]:
+             progress: Callable[[str, float], None] | None = None, user_ids: set[int] | None = None
+             ) -> Iterator[Prepared]:
     """Inside a rolled-back transaction: hide the held-out part, rebuild signals, gather every shopper's inputs."""
     progress = progress or (lambda step, fraction: None)
     if split not in ("test", "validation"):
@@ -89,6 +90,9 @@ def prepared(*, k: int = 10, split: str = "test", max_shoppers: int | None = Non
         cache.clear()
         progress("split", 0.0)
         held = split_compute()
+        if user_ids is not None:
+            held = Split({u: c for u, c in held.cuts.items() if u in user_ids},
+                         {u: t for u, t in held.targets.items() if u in user_ids})
         split_hide(held)
         if split == "validation":
             held = split_compute(user_ids=list(held.cuts))
@@ -109,9 +113,10 @@ def prepared(*, k: int = 10, split: str = "test", max_shoppers: int | None = Non
 
 
 def evaluate(*, k: int = 10, weights: Mapping[str, Mapping[str, float]], split: str = "test",
-             max_shoppers: int | None = None, progress: Callable[[str, float], None] | None = None) -> dict:
+             max_shoppers: int | None = None, progress: Callable[[str, float], None] | None = None,
+             user_ids: set[int] | None = None) -> dict:
     """`weights`: label -> weight set; the first is reported as "hybrid", each as "hybrid_<label>"."""
-    with prepared(k=k, split=split, max_shoppers=max_shoppers, progress=progress) as ready:
+    with prepared(k=k, split=split, max_shoppers=max_shoppers, progress=progress, user_ids=user_ids) as ready:
         sources = {name: ready.score(w) for name, w in SINGLE_SOURCES.items()}
         blends = {label: ready.score(w) for label, w in weights.items()}
     first = next(iter(blends))

@@ -27,7 +27,10 @@ def evaluation_run_start(*, kind: str = EvaluationKind.RANKING, k: int = 10) -> 
     return EvaluationRun.objects.create(kind=kind, k=k, step="queued")
 
 
-def evaluation_run_execute(*, run_id: int, max_shoppers: int | None = None) -> EvaluationRun:
+def evaluation_run_execute(*, run_id: int, max_shoppers: int | None = None, learned: bool = False,
+                           user_ids: set[int] | None = None, train_cuts: int = 3) -> EvaluationRun:
+    """`learned`: every source, the blends and the learned ranker on the later period (evaluation.learned);
+    `user_ids`: only these shoppers (a world's)."""
     from recommender.evaluation.runner import evaluate
     from recommender.evaluation.visual import visual_evaluate
 
@@ -45,8 +48,14 @@ def evaluation_run_execute(*, run_id: int, max_shoppers: int | None = None) -> E
         progress("starting", 0.0)
         if run.kind == EvaluationKind.VISUAL:
             result = visual_evaluate(k=run.k)
+        elif learned:
+            from recommender.evaluation.learned import evaluate_learned
+
+            result = evaluate_learned(k=run.k, weights=weight_sets(), user_ids=user_ids, train_cuts=train_cuts,
+                                      max_shoppers=max_shoppers, progress=progress)
         else:
-            result = evaluate(k=run.k, weights=weight_sets(), max_shoppers=max_shoppers, progress=progress)
+            result = evaluate(k=run.k, weights=weight_sets(), max_shoppers=max_shoppers, progress=progress,
+                              user_ids=user_ids)
         json_path, chart = report_write(result, name=f"evaluation-{run.kind}")
         run.results, run.chart = result, chart or ""
         run.results["report"] = json_path

@@ -11,6 +11,7 @@ from recommender.models.behaviour import (
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.models.interactions import Interaction, InteractionKind
 from recommender.models.projection import VisualProjection
+from recommender.models.ranker import RankerStatus, RankerVersion
 from recommender.models.text import TextEmbedding
 from recommender.models.tuning import EvaluationKind, EvaluationRun, RecommenderSettings
 
@@ -25,6 +26,8 @@ __all__ = [
     "NeighbourKind",
     "ProductEmbedding",
     "ProductSignal",
+    "RankerStatus",
+    "RankerVersion",
     "RecommenderSettings",
     "RebuildKind",
     "SignalGeneration",

@@ -7,6 +7,9 @@ In (built by `recommender.selectors` from database rows, never here):
   * co_view, co_buy: the association score in [0, 1] of `recommender.behaviour` (co-occurrence cosine, shrunk
     towards 0 when seen together only a few times). Absolute: comparable across products and requests.
   * attribute: a match fraction in [0, 1].
+  * history: how strongly the shopper came back to an item they did not buy, in [0, 1] (see
+    `recommender.ranking.features.history_strength`).
+  * collab: any non-negative factor score (the learned model's dot product); relative, like trending.
   * trending: any non-negative decayed popularity (behaviour's is scaled so the catalogue's top product is 1);
     only its ratio to the request's best trending candidate is used, see `blend`.
   A score outside its range raises `ValueError` at construction (a raw count or a distance passed, say).
@@ -28,10 +31,12 @@ from typing import Any
 class Source(StrEnum):
     """Declaration order breaks ties between equally strong reasons: the more specific reason first."""
 
+    HISTORY = "history"  # viewed (or carted) before and not bought: "You viewed this last week"
     CO_BUY = "co_buy"
     VISUAL = "visual"
     CO_VIEW = "co_view"
     PROFILE = "profile"
+    COLLAB = "collab"  # near the shopper's factors in the model learned from the log: "Shoppers like you bought this"
     SESSION = "session"  # a guest's (or anyone's) items viewed this visit: "Because you viewed X"
     ATTRIBUTE = "attribute"
     TRENDING = "trending"
@@ -39,7 +44,7 @@ class Source(StrEnum):
     @property
     def is_relative(self) -> bool:
         """True when the score's scale means nothing on its own (it is rescaled within each request)."""
-        return self is Source.TRENDING
+        return self in RELATIVE_SOURCES
 
     @property
     def lowest(self) -> float:
@@ -47,6 +52,7 @@ class Source(StrEnum):
 
 
 COSINE_SOURCES = frozenset({Source.VISUAL, Source.PROFILE, Source.SESSION})
+RELATIVE_SOURCES = frozenset({Source.TRENDING, Source.COLLAB})
 
 
 class Placement(StrEnum):

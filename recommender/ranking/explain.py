@@ -4,6 +4,8 @@ In: a `blend.Scored` (its contributions strongest first) and `ProductFacts` by i
 evidence did not carry. Out: `Ranked(product_id, score, reason, source, anchor_id)`; score as blended, in [0, 1].
 
 Reasons, by source (with an anchor / without one):
+  history    "You viewed this {label}" ("last week")              / "You viewed this before"
+  collab     "Shoppers like you bought this"
   visual     "Looks like {anchor}"                                / "Similar look"
   co_buy     "Often bought with {anchor}"                         / "Often bought together"
   co_view    "Customers who viewed {anchor} also viewed this"     / "Often viewed together"
@@ -27,6 +29,8 @@ from .candidates import Evidence, ProductFacts, Source
 
 # source -> (template using {anchor} or {label}, fallback without it)
 REASONS: Mapping[Source, tuple[str, str]] = {
+    Source.HISTORY: ("You viewed this {label}", "You viewed this before"),
+    Source.COLLAB: ("Shoppers like you bought this", "Shoppers like you bought this"),
     Source.VISUAL: ("Looks like {anchor}", "Similar look"),
     Source.CO_BUY: ("Often bought with {anchor}", "Often bought together"),
     Source.CO_VIEW: ("Customers who viewed {anchor} also viewed this", "Often viewed together"),

@@ -232,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     "rebuild-signals": {"task": "recommender.tasks.rebuild_signals_task", "schedule": 900.0},
     # Home feeds of recently active shoppers, ranked in bulk (RECOMMENDER["FEED_BATCH_INTERVAL"] matches it).
     "precompute-feeds": {"task": "recommender.tasks.precompute_feeds_task", "schedule": 3600.0},
+    # Collaborative factors and the learned ranker, refitted on the shop's own history once a day.
+    "train-ranker": {"task": "recommender.tasks.train_ranker_task", "schedule": 86400.0},
 }
 
 LOGGING = {

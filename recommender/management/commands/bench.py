@@ -12,10 +12,10 @@ FASHION_IMAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "fashion-5
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: embed, signals, photo, similar, feed, health."
+    help = "Run a benchmark: embed, signals, photo, similar, feed, health, train."
 
     def add_arguments(self, parser):
-        parser.add_argument("name", choices=["embed", "signals", "photo", "similar", "feed", "health"])
+        parser.add_argument("name", choices=["embed", "signals", "photo", "similar", "feed", "health", "train"])
         parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
         parser.add_argument("--images", type=Path, default=FASHION_IMAGES)
         parser.add_argument("--limit", type=int, default=1000)
@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=int, default=200, help="photo: searches to time; health: page loads")
         parser.add_argument("--events", type=int, default=1_000_000, help="signals: synthetic interactions")
         parser.add_argument("--products", type=int, default=None,
-                            help="synthetic products: signals 20,000, health 5,000, similar and feed 100,000 unless given")
+                            help="synthetic products: signals 20,000, health 5,000, similar, feed and train 100,000 "
+                                 "unless given")
         parser.add_argument("--shoppers", type=int, default=50_000, help="signals: synthetic shoppers")
         parser.add_argument("--seconds", type=float, default=20.0, help="feed: load duration")
         parser.add_argument("--concurrency", type=int, default=4, help="feed: simultaneous keep-alive clients")
@@ -61,6 +62,10 @@ class Command(BaseCommand):
             from recommender.bench import health
 
             result = health.run(products=products, loads=min(queries, 50), log=log)
+        elif name == "train":
+            from benchmarks import train
+
+            result = train.run(events=events, products=products, shoppers=shoppers, log=log)
         elif name == "feed":
             from recommender.bench import feed
 

@@ -5,17 +5,21 @@ rolled-back transaction; writes media/reports/evaluation-ranking-*.json and .png
 --visual: P@10 of same-category neighbours from image vectors alone; with a learned projection (learn_projection)
 `p_at_10` is the projected vectors' and `p_at_10_raw` the raw vectors' P@10 on the same held-out products, the
 projection refitted without them (see recommender.evaluation.visual).
+--learned: every source (history and collab included), the blends and the learned ranker fitted on earlier buying
+sessions, all measured on each shopper's last one (recommender.evaluation.learned).
+--world demo|fashion5k: only that world's shoppers (benchmarks.worlds); --build-world imports and simulates it first
+when the database lacks it (keep fashion5k in its own database: VITRINE_DATABASE_NAME=vitrine_fashion5k).
 With --json the last line is the JSON summary.
 """
 
 import json as _json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from recommender.evaluation.service import evaluation_run_execute, evaluation_run_start
 from recommender.models import EvaluationKind
 
-SUMMARY_METRICS = ("ndcg", "precision", "recall", "coverage", "map", "diversity")
+SUMMARY_METRICS = ("ndcg", "hit_rate", "precision", "recall", "coverage", "map", "diversity")
 VISUAL_SUMMARY = ("products", "p_at_10", "p_at_10_raw", "p_at_10_raw_all", "products_all", "train_products",
                   "projection")
 
@@ -28,11 +32,28 @@ class Command(BaseCommand):
         parser.add_argument("--k", type=int, default=10)
         parser.add_argument("--visual", action="store_true", help="same-category P@10 from image vectors alone")
         parser.add_argument("--max-shoppers", type=int, default=None, help="evaluate at most N shoppers")
+        parser.add_argument("--learned", action="store_true",
+                            help="add the history and collab sources and the learned ranker (later period)")
+        parser.add_argument("--world", choices=["demo", "fashion5k"], default=None,
+                            help="only this evaluation world's shoppers")
+        parser.add_argument("--build-world", action="store_true", help="import and simulate the world if missing")
+        parser.add_argument("--train-cuts", type=int, default=3, help="--learned: earlier sessions to fit on")
 
-    def handle(self, *args, json: bool, k: int, visual: bool, max_shoppers, verbosity, **options):
+    def handle(self, *args, json: bool, k: int, visual: bool, max_shoppers, verbosity, learned, world, build_world,
+               train_cuts, **options):
+        user_ids = None
+        if world is not None:
+            from benchmarks.worlds import world_build, world_shopper_ids
+
+            if build_world:
+                world_build(world, log=self.stderr.write)
+            user_ids = world_shopper_ids(world)
+            if not user_ids:
+                raise CommandError(f"this database has no {world} shoppers (use --build-world)")
         kind = EvaluationKind.VISUAL if visual else EvaluationKind.RANKING
         run = evaluation_run_start(kind=kind, k=10 if visual else k)
-        run = evaluation_run_execute(run_id=run.pk, max_shoppers=max_shoppers)
+        run = evaluation_run_execute(run_id=run.pk, max_shoppers=max_shoppers, learned=learned, user_ids=user_ids,
+                                     train_cuts=train_cuts)
         result = run.results
         if visual:
             summary = {key: result[key] for key in VISUAL_SUMMARY if key in result}
@@ -40,6 +61,10 @@ class Command(BaseCommand):
             summary = {"k": result["k"], "sources": {name: {m: v for m, v in metrics.items() if m in SUMMARY_METRICS}
                                                      for name, metrics in result["sources"].items()},
                        "shoppers": result["shoppers"], "hybrid_vs_best_single": result["hybrid_vs_best_single"]}
+            for key in ("learned_vs_best_single", "learned_vs_blend", "importance", "period", "train_groups",
+                        "selection"):
+                if key in result:
+                    summary[key] = result[key]
             if verbosity and not json:
                 self._table(result)
         if verbosity:

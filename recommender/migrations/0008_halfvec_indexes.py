@@ -31,7 +31,7 @@ def rebuild(apps, schema_editor, *, source: str, target: str):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommender", "0006_category_trending_index"), ("core", "0002_vector_extension_update")]
+    dependencies = [("recommender", "0007_ranker_models"), ("core", "0002_vector_extension_update")]
     operations = [
         migrations.RunPython(
             lambda apps, editor: rebuild(apps, editor, source="vector", target="halfvec"),

@@ -1,0 +1,52 @@
+"""Rank with a learned model: the same pipeline as `rank.rank`, with the blend's score replaced by a model's.
+
+In: candidates, `ProductFacts`, a `Shopper`, a `Request`, a `features.Context` and `model`: any object with
+`predict(matrix) -> array` over `features.FEATURES` columns (a LightGBM booster, or a test double). Out: at most
+`request.k` `Ranked` items in display order, scores in (0, 1): the logistic of the model's raw score.
+
+merge -> filter -> features -> predict -> diversify (MMR) -> explain. Filters and exclusions run before the model,
+so nothing the model likes can bring back an item they drop. The reason is the strongest evidence, ordered by
+REASON_WEIGHTS (what a reason tells the shopper), not by the model: a model's score says how likely, not why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from .blend import Scored, blend
+from .candidates import Candidate, ProductFacts, Request, Shopper, Source, merge
+from .diversify import mmr
+from .explain import Ranked, explain
+from .features import Context, features_matrix
+from .filters import filter_candidates
+
+# Which evidence speaks when several reached an item: their own past visit first, then what others did.
+REASON_WEIGHTS: Mapping[str, float] = {
+    Source.HISTORY: 1.0, Source.CO_BUY: 0.9, Source.COLLAB: 0.8, Source.PROFILE: 0.7, Source.CO_VIEW: 0.6,
+    Source.SESSION: 0.5, Source.VISUAL: 0.5, Source.ATTRIBUTE: 0.3, Source.TRENDING: 0.2,
+}
+
+
+def learned_inputs(candidates: Iterable[Candidate], *, facts: Mapping[int, ProductFacts], shopper: Shopper,
+                   request: Request, context: Context) -> tuple[list[Candidate], np.ndarray]:
+    """The candidates that pass the filters and their feature matrix (what training and serving both use)."""
+    kept = filter_candidates(merge(candidates), facts=facts, shopper=shopper, request=request)
+    return kept, features_matrix(kept, facts=facts, context=context)
+
+
+def rank_learned(candidates: Iterable[Candidate], *, facts: Mapping[int, ProductFacts], shopper: Shopper,
+                 request: Request, context: Context, model, mmr_lambda: float, cosine_floor: float = 0.0
+                 ) -> list[Ranked]:
+    kept, matrix = learned_inputs(candidates, facts=facts, shopper=shopper, request=request, context=context)
+    if not kept:
+        return []
+    raw = np.asarray(model.predict(matrix), dtype=np.float64).reshape(-1)
+    reasons = {s.product_id: s for s in blend(kept, weights=REASON_WEIGHTS, cosine_floor=cosine_floor)}
+    scored = [Scored(c.product_id, 1.0 / (1.0 + math.exp(-max(min(r, 50.0), -50.0))),
+                     reasons[c.product_id].contributions) for c, r in zip(kept, raw)]
+    scored.sort(key=lambda s: (-s.score, s.product_id))
+    shown = mmr(scored, facts=facts, k=request.k, mmr_lambda=mmr_lambda)
+    return [explain(item, facts=facts) for item in shown]

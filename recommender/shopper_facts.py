@@ -1,0 +1,58 @@
+"""What the learned ranker needs beyond `facts.product_facts`, fetched in two queries (fetch, then compute).
+
+In: a user and/or a guest session key, candidate product ids, the request's moment `now`. Out (plain data for
+`recommender.ranking.features`):
+- `shopper_events`: the shopper's newest interactions (RECOMMENDER["PROFILE_HISTORY_LIMIT"]), newest first, each
+  with its product's attributes (category, colour, usage, department, brand, price): one query;
+- `item_stats`: {product id: ItemStats} with the same attributes, popularity and trend from the live behaviour
+  generation and the product's age: one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import connection
+
+from recommender.conf import recommender_setting
+from recommender.ranking.features import Attributes, Event, ItemStats
+
+
+def shopper_events(*, user=None, session_key: str | None = None, now: datetime) -> tuple[Event, ...]:
+    user_id = getattr(user, "pk", None) if user is not None else None
+    if user_id is None and not session_key:
+        return ()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT i.product_id, i.kind, extract(epoch FROM (%s - i.created_at)) / 86400.0,
+                      p.category_id, p.base_colour, p.usage, p.gender, p.brand, p.price
+                 FROM recommender_interaction i JOIN catalog_product p ON p.id = i.product_id
+                WHERE (i.user_id = %s OR (i.user_id IS NULL AND i.session_key = %s)) AND i.created_at <= %s
+                ORDER BY i.created_at DESC, i.id DESC LIMIT %s""",
+            [now, user_id, session_key or None, now, int(recommender_setting("PROFILE_HISTORY_LIMIT"))],
+        )
+        rows = cursor.fetchall()
+    return tuple(Event(pid, kind, float(age), Attributes(category, colour, usage, gender, brand, float(price)))
+                 for pid, kind, age, category, colour, usage, gender, brand, price in rows)
+
+
+def item_stats(*, product_ids: Iterable[int], now: datetime) -> dict[int, ItemStats]:
+    ids = list(set(product_ids))
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT p.id, p.category_id, p.base_colour, p.usage, p.gender, p.brand, p.price,
+                      COALESCE(s.popularity, 0), COALESCE(s.trending, 0),
+                      extract(epoch FROM (%s - p.created_at)) / 86400.0
+                 FROM catalog_product p
+                 LEFT JOIN recommender_productsignal s ON s.product_id = p.id
+                      AND s.generation = (SELECT current FROM recommender_signalgeneration WHERE id = 1)
+                WHERE p.id = ANY(%s)""",
+            [now, ids],
+        )
+        rows = cursor.fetchall()
+    return {pid: ItemStats(Attributes(category, colour, usage, gender, brand, float(price)), float(popularity),
+                           float(trending), max(float(age), 0.0))
+            for pid, category, colour, usage, gender, brand, price, popularity, trending, age in rows}
