@@ -18,8 +18,11 @@ SEARCH_MAX_LENGTH = 200
 
 
 def _page(request, queryset):
-    """A page of results; a bad or too large ?page= gives the nearest page, never an error."""
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    """A page of results; a bad or too large ?page= gives the nearest page, never an error. Its rows are read
+    once, here: the template may ask for the first row and then loop, which on a queryset is two queries."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page
 
 
 def _querystring_without_page(request) -> str:
