@@ -20,3 +20,12 @@ def fashion_5k() -> Path:
 def _media_root(settings, tmp_path):
     """Each test writes uploads into its own folder, so tests never see each other's files."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's headless Chromium (skips with the reason where it is missing): tests/helpers/browser.py."""
+    from tests.helpers.browser import chromium_browser
+
+    with chromium_browser() as browser:
+        yield browser

@@ -222,6 +222,7 @@ CELERY_TASK_ROUTES = {
     "recommender.tasks.precompute_feeds_chunk_task": {"queue": "feeds"},
     "recommender.tasks.rebuild_signals_task": {"queue": "signals"},
     "recommender.tasks.evaluate_task": {"queue": "signals"},
+    "recommender.tasks.train_ranker_task": {"queue": "signals"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE

@@ -3,39 +3,16 @@
 Drives Debian's `chromium` through Playwright against a live server (skips, saying why, without them).
 """
 
-import os
-import shutil
 
 import pytest
 
 from tests.helpers.shop import SERVING_CACHE_KEY, SHOP_RECOMMENDER, realistic_shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTH = 1280
 RESULTS_WIDTHS = "(() => { const r = document.querySelector('#changelist .results');" \
                  " return r ? [r.scrollWidth, r.clientWidth] : null })()"
 
-
-@pytest.fixture
-def chromium():
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    # Playwright's sync API runs an event loop on this thread; the test's ORM calls are plain blocking ones.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS, headless=True)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def test_the_product_pages_and_the_health_page_fit_1280_px(chromium, live_server, settings):

@@ -6,9 +6,7 @@ git-ignored test-artifacts/screenshots/. Without chromium the test skips and say
 (.ci/run) installs it.
 """
 
-import os
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +20,6 @@ from tests.factories import ProductFactory, VariantFactory, jpeg_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "a-long-enough-passphrase-42"
 
 # (category path, name, brand, demo kind, colour, pattern, price, sizes with stock)
@@ -70,27 +67,6 @@ def build_catalogue():
             product=product, image=ContentFile(photo(kind, colour, pattern, seed), name=f"{product.slug}.jpg")
         )
 
-
-@pytest.fixture(scope="module")
-def chromium():
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium); .ci/run installs it in CI")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    # Playwright's sync API keeps an event loop running on this thread, which Django takes for an
-    # async context. The test's ORM calls are plain blocking calls on this thread, so they are safe.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS, headless=True)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

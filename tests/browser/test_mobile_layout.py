@@ -4,8 +4,6 @@ the filters folded so products come first, and every card's photo box the same s
 Drives Debian's `chromium` through Playwright (no downloaded browser); skips and says why without it.
 """
 
-import os
-import shutil
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,31 +13,10 @@ from tests.factories import ProductFactory, VariantFactory, jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
 # Photos of every shape a shop gets: square packshots, tall portraits, wide banners.
 PHOTO_SIZES = [(240, 240), (200, 600), (600, 200), (300, 400)]
 
-
-@pytest.fixture(scope="module")
-def chromium():
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium); .ci/run installs it in CI")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    # Playwright's sync API runs an event loop on this thread; the test's ORM calls are plain blocking ones.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS, headless=True)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

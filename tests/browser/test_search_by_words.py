@@ -8,9 +8,7 @@ Drives Debian's `chromium` through Playwright (no downloaded browser). Screensho
 git-ignored test-artifacts/screenshots/. Without chromium the test skips and says why.
 """
 
-import os
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +21,6 @@ from tests.factories import ProductFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 # (category, name, description). "beach" and "wear" are in none of them; the first three are what it means.
 CATALOGUE = [
@@ -50,27 +47,6 @@ def build_catalogue():
     assert not Product.objects.filter(name__icontains="beach").exists()
     assert not Product.objects.filter(description__icontains="beach").exists()
 
-
-@pytest.fixture(scope="module")
-def chromium():
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium); .ci/run installs it in CI")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    # Playwright's sync API keeps an event loop running on this thread, which Django takes for an
-    # async context; the test's ORM calls are plain blocking calls on this thread, so they are safe.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS, headless=True)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -19,21 +19,8 @@ from recommender.embeddings import store
 from recommender.interactions.services import InteractionEvent, interactions_record_bulk
 from recommender.models import ImageEmbedding
 from tests.factories import CategoryFactory, UserFactory, product_with_sizes
+from tests.helpers.vectors import DIM, direction, with_vector
 
-DIM = 1280
-
-
-def direction(seed: int) -> np.ndarray:
-    vector = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
-    return vector / np.linalg.norm(vector)
-
-
-def with_vector(product, vector):
-    image = product.images.get()
-    row = ImageEmbedding.objects.create(image=image, encoder="lite0", sha256=image.sha256)
-    store.image_vectors_save(encoder="lite0", rows=[(row.pk, image.sha256, vector)])
-    store.product_vectors_refresh(product_ids=[product.pk], encoder="lite0")
-    return product
 
 
 def coloured_product(colour: str, n: int, *, category, rng, looks_like_colour: bool = True) -> object:

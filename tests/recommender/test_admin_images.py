@@ -1,12 +1,11 @@
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from PIL import Image
 
 from shop.catalog.models import ProductImage
 from tests.factories import ProductFactory, jpeg_bytes
+from tests.helpers.admin_images import bomb_png, post_image
 
 pytestmark = pytest.mark.django_db
 
@@ -15,24 +14,6 @@ pytestmark = pytest.mark.django_db
 def staff_client(client, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("staff", "s@example.com", "pw"))
     return client
-
-
-def post_image(client, product, data, name):
-    form = {
-        "name": product.name, "slug": product.slug, "brand": "", "category": product.category_id, "gender": "men",
-        "price": "10", "currency": "EUR", "description": "", "base_colour": "", "season": "", "usage": "",
-        "year": "", "attributes": "{}", "is_active": "on",
-        "variants-TOTAL_FORMS": "0", "variants-INITIAL_FORMS": "0",
-        "images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "0",
-        "images-0-image": SimpleUploadedFile(name, data), "images-0-position": "0", "images-0-alt_text": "",
-    }
-    return client.post(reverse("admin:catalog_product_change", args=[product.pk]), form)
-
-
-def bomb_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("1", (12000, 12000)).save(buffer, format="PNG")  # 144 Mpx, a few KB compressed
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from recommender.api.cards import product_cards
 from recommender.api.serializers import ProductSerializer
 from shop.catalog.models import Product
 from tests.factories import UserFactory, product_with_sizes
-from tests.recommender.test_feeds import api_feed, liked_and_lookalikes
+from tests.helpers.feeds import api_feed, liked_and_lookalikes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from recommender.embeddings.compact_store import compact_current, compact_ensure
 from recommender.models import ImageEmbedding, ProductEmbedding, VisualProjection
 from recommender.tasks import reconcile_embeddings_task
 from tests.factories import ProductImageFactory
-from tests.recommender.embeddings.test_compact import low_rank
+from tests.helpers.synthetic import low_rank
 
 pytestmark = pytest.mark.django_db
 TOY = "toy96"  # lite0's migration index wants 1280 dims; a toy source keeps these tests small

@@ -16,7 +16,7 @@ from recommender.feeds import _version_key, shopper_id
 from recommender.interactions.services import interaction_record
 from shop.settings.base import cache_url
 from tests.factories import UserFactory, product_with_sizes
-from tests.recommender.test_feeds import feed, liked_and_lookalikes
+from tests.helpers.feeds import feed, liked_and_lookalikes
 
 pytestmark = pytest.mark.django_db(transaction=True)  # version bumps run on commit
 

@@ -10,7 +10,8 @@ from recommender.interactions.services import interaction_record
 from shop.accounts.models import Profile
 from shop.catalog.models import Variant
 from tests.factories import UserFactory, product_with_sizes
-from tests.recommender.test_rails import direction, lookalikes, with_vector
+from tests.helpers.feeds import api_feed, feed, liked_and_lookalikes
+from tests.helpers.vectors import direction, lookalikes, with_vector
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the version bump runs on commit
 
@@ -18,20 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the version bump runs on
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
-
-
-def feed(user):
-    with CaptureQueriesContext(connection) as queries:
-        ranked = recommend_for_shopper(placement="home", user=user, k=4)
-    return [item.product_id for item in ranked], len(queries.captured_queries)
-
-
-def liked_and_lookalikes(user, seed=5, sizes=(("M", 3),)):
-    base = direction(seed)
-    liked = with_vector(product_with_sizes(name="Liked coat"), base)
-    similar = lookalikes(base, 8, sizes=sizes)
-    interaction_record(kind="like", product_id=liked.pk, user_id=user.pk)
-    return liked, similar
 
 
 def test_a_second_request_is_served_from_the_cache_in_one_query():
@@ -88,13 +75,6 @@ def test_with_the_cache_down_every_request_computes(settings):
     first, computed = feed(user)
     again, queries = feed(user)
     assert again == first and len(first) == 4 and queries == computed
-
-
-def api_feed(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/api/recommendations/", {"placement": "home", "k": 4})
-    assert response.status_code == 200
-    return response.json(), len(queries.captured_queries)
 
 
 def test_the_api_serves_a_repeated_feed_without_serialising_it_again(client):

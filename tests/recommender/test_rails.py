@@ -12,36 +12,14 @@ from recommender.models import ImageEmbedding
 from recommender.services import recommend
 from shop.accounts.models import Profile
 from tests.factories import CategoryFactory, UserFactory, product_with_sizes
+from tests.helpers.vectors import DIM, direction, lookalikes, with_vector
 
 pytestmark = pytest.mark.django_db
-DIM = 1280
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
-
-
-def direction(seed):
-    vector = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
-    return vector / np.linalg.norm(vector)
-
-
-def with_vector(product, vector):
-    image = product.images.get()
-    row = ImageEmbedding.objects.create(image=image, encoder="lite0", sha256=image.sha256)
-    store.image_vectors_save(encoder="lite0", rows=[(row.pk, image.sha256, vector)])
-    store.product_vectors_refresh(product_ids=[product.pk], encoder="lite0")
-    return product
-
-
-def lookalikes(anchor_vector, count, *, sizes=(("M", 3),), noise=0.3, category=None):
-    rng = np.random.default_rng(count)
-    made = []
-    for _ in range(count):
-        vector = anchor_vector + noise * rng.standard_normal(DIM).astype(np.float32) / np.sqrt(DIM)
-        made.append(with_vector(product_with_sizes(sizes=sizes, **({"category": category} if category else {})), vector))
-    return made
 
 
 def test_out_of_stock_items_are_never_recommended():

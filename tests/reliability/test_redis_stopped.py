@@ -16,7 +16,7 @@ from shop.catalog.models import ProductImage
 from shop.celery import app
 from shop.orders.models import Order
 from tests.factories import CartFactory, CartItemFactory, ProductImageFactory, UserFactory, product_with_sizes
-from tests.recommender.test_rails import direction, with_vector
+from tests.helpers.vectors import direction, with_vector
 
 
 def dead_port() -> int:

@@ -18,7 +18,7 @@ from recommender.models import ImageEmbedding
 from shop.catalog.models import ProductImage
 from tests.factories import ProductFactory, jpeg_bytes
 from tests.recommender.embeddings.samples import animated, encode, product_photo, with_exif_orientation
-from tests.recommender.test_admin_images import bomb_png, post_image
+from tests.helpers.admin_images import bomb_png, post_image
 
 PHOTO = product_photo(width=320, height=400)
 PLAIN = encode(PHOTO, format="PNG")  # the twin every awkward-but-usable file is compared with

@@ -5,13 +5,7 @@ import pytest
 
 from recommender.embeddings.compact import compact_name, compact_parts, compact_source, explained_variance, pca_fit
 from recommender.embeddings.projection import unit_rows
-
-
-def low_rank(*, n=600, dim=96, rank=12, seed=0):
-    """Unit rows that mostly live in a `rank`-d subspace, as image embeddings do, plus a little isotropic noise."""
-    rng = np.random.default_rng(seed)
-    basis = rng.normal(size=(rank, dim))
-    return unit_rows(rng.normal(size=(n, rank)) @ basis + 0.05 * rng.normal(size=(n, dim)))
+from tests.helpers.synthetic import low_rank
 
 
 def top10(vectors):

@@ -5,17 +5,7 @@ import numpy as np
 import pytest
 
 from recommender.embeddings.projection import held_out, projection_fit, unit_rows
-
-
-def synthetic(*, categories=6, per_category=40, dim=48, seed=0):
-    """Vectors = weak category centre + strong shared nuisance (8 directions) + noise; returns (vectors, labels)."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(categories, dim))
-    nuisance = rng.normal(size=(8, dim))
-    labels = np.repeat(np.arange(categories), per_category)
-    vectors = (0.6 * centres[labels] + 2.0 * rng.normal(size=(len(labels), 8)) @ nuisance
-               + 0.5 * rng.normal(size=(len(labels), dim)))
-    return vectors.astype(np.float32), labels
+from tests.helpers.synthetic import synthetic
 
 
 def p_at_10(vectors, labels):

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from recommender.embeddings.projection_store import projection_current
 from recommender.models import ProductEmbedding, VisualProjection
 from tests.factories import CategoryFactory, ProductFactory
-from tests.recommender.embeddings.test_projection import synthetic
+from tests.helpers.synthetic import synthetic
 
 pytestmark = pytest.mark.django_db
 TOY = "toy48"
