@@ -15,7 +15,9 @@ run: setup
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runall
 
+# The layer contracts (.importlinter) first: a broken one fails the run before any test.
 test: setup
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Faults against real processes on servers of their own (never the ones `make run` or `make test` use):

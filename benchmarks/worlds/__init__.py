@@ -1,9 +1,9 @@
-"""Evaluation worlds: a catalogue and simulated shoppers that `python manage.py evaluate --world NAME` measures on.
+"""Evaluation worlds: a catalogue and simulated shoppers that `python manage.py evaluate_world NAME` measures on.
 
 - `demo`: the demo shop (`python manage.py demo_data`; shoppers demo-shopper-NNN, see shop/demo/shoppers.py);
 - `fashion5k`: the real fashion-5k catalogue imported with import_catalog and the shoppers of
   `benchmarks.worlds.fashion5k` (f5k-shopper-NNNN). Keep it in a database of its own, e.g.
-  `VITRINE_DATABASE_NAME=vitrine_fashion5k python manage.py evaluate --world fashion5k --build-world`.
+  `VITRINE_DATABASE_NAME=vitrine_fashion5k python manage.py evaluate_world fashion5k --build`.
 `world_shopper_ids(name)` -> the world's user ids; `world_build(name, ...)` fills the current database when empty.
 """
 

@@ -21,3 +21,6 @@ globals().update(redis_settings(REDIS_URL))
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None  # nothing is collected here: WhiteNoise reads the finders' folders
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Hand-run benchmarks and evaluation worlds (`manage.py bench`, `evaluate_world`): never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405

@@ -30,3 +30,6 @@ MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "test-med
 # One test database per pytest process, so two test runs on one machine (or one beside `make run`)
 # never fight over `test_vitrine`. pytest-django drops it at the end of the run.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+
+# Hand-run benchmarks and evaluation worlds (`manage.py bench`, `evaluate_world`): never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]  # noqa: F405

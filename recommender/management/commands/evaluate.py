@@ -7,8 +7,8 @@ rolled-back transaction; writes media/reports/evaluation-ranking-*.json and .png
 projection refitted without them (see recommender.evaluation.visual).
 --learned: every source (history and collab included), the blends and the learned ranker fitted on earlier buying
 sessions, all measured on each shopper's last one (recommender.evaluation.learned).
---world demo|fashion5k: only that world's shoppers (benchmarks.worlds); --build-world imports and simulates it first
-when the database lacks it (keep fashion5k in its own database: VITRINE_DATABASE_NAME=vitrine_fashion5k).
+--shopper-ids 3,17,42: only these shoppers (`manage.py evaluate_world`, from the benchmarks, passes an evaluation
+world's shoppers this way).
 With --json the last line is the JSON summary.
 """
 
@@ -34,22 +34,19 @@ class Command(BaseCommand):
         parser.add_argument("--max-shoppers", type=int, default=None, help="evaluate at most N shoppers")
         parser.add_argument("--learned", action="store_true",
                             help="add the history and collab sources and the learned ranker (later period)")
-        parser.add_argument("--world", choices=["demo", "fashion5k"], default=None,
-                            help="only this evaluation world's shoppers")
-        parser.add_argument("--build-world", action="store_true", help="import and simulate the world if missing")
+        parser.add_argument("--shopper-ids", default=None, help="comma-separated user ids: only these shoppers")
         parser.add_argument("--train-cuts", type=int, default=3, help="--learned: earlier sessions to fit on")
 
-    def handle(self, *args, json: bool, k: int, visual: bool, max_shoppers, verbosity, learned, world, build_world,
+    def handle(self, *args, json: bool, k: int, visual: bool, max_shoppers, verbosity, learned, shopper_ids,
                train_cuts, **options):
         user_ids = None
-        if world is not None:
-            from benchmarks.worlds import world_build, world_shopper_ids
-
-            if build_world:
-                world_build(world, log=self.stderr.write)
-            user_ids = world_shopper_ids(world)
+        if shopper_ids is not None:
+            try:
+                user_ids = [int(part) for part in shopper_ids.split(",") if part.strip()]
+            except ValueError:
+                raise CommandError("--shopper-ids takes comma-separated user ids, e.g. 3,17,42") from None
             if not user_ids:
-                raise CommandError(f"this database has no {world} shoppers (use --build-world)")
+                raise CommandError("--shopper-ids names no shopper")
         kind = EvaluationKind.VISUAL if visual else EvaluationKind.RANKING
         run = evaluation_run_start(kind=kind, k=10 if visual else k)
         run = evaluation_run_execute(run_id=run.pk, max_shoppers=max_shoppers, learned=learned, user_ids=user_ids,

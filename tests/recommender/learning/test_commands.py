@@ -1,4 +1,4 @@
-"""train_ranker and evaluate --world as an operator runs them, on an empty shop."""
+"""train_ranker, evaluate --shopper-ids and evaluate_world as an operator runs them, on an empty shop."""
 
 import json
 
@@ -19,4 +19,9 @@ def test_train_ranker_on_an_empty_shop_records_why_the_blend_serves(capsys):
 
 def test_evaluating_a_world_the_database_does_not_hold_is_a_clear_error():
     with pytest.raises(CommandError, match="no fashion5k shoppers"):
-        call_command("evaluate", world="fashion5k", learned=True, verbosity=0)
+        call_command("evaluate_world", "fashion5k", learned=True, verbosity=0)
+
+
+def test_shopper_ids_that_are_not_ids_are_a_clear_error():
+    with pytest.raises(CommandError, match="comma-separated user ids"):
+        call_command("evaluate", shopper_ids="3,seventeen", verbosity=0)

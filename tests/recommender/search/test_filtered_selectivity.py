@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommender.bench.scratch import catalogue_fill, selective_filters
-from recommender.bench.similar import K, _exact_top, _filter_masks
+from benchmarks.scratch import catalogue_fill, selective_filters
+from benchmarks.similar import K, _exact_top, _filter_masks
 from recommender.search.vector_query import nearest_products
 
 PRODUCTS = 2000

@@ -1,7 +1,7 @@
 """bench feed: GET /api/recommendations/ under load, served by gunicorn (2 sync workers) on loopback.
 
 Setup (not timed): a scratch database (dropped afterwards) with `products` synthetic products and
-vectors (recommender.bench.scratch), `events` synthetic interactions from the signals bench's
+vectors (benchmarks.scratch), `events` synthetic interactions from the signals bench's
 generator (8 weeks ending now, 60 % of shoppers signed in) and the behaviour signals rebuilt on
 them; then a session row per simulated shopper: `shoppers` sessions, 70 % signed-in users (the
 session carries the auth hash, as a login would), 30 % guests whose session holds their guest key,
@@ -42,7 +42,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from recommender.bench.scratch import catalogue_fill, scratch_database
+from benchmarks.scratch import catalogue_fill, scratch_database
 from recommender.feed_batch import active_shoppers
 
 WARM_UP = 200  # shoppers whose requests warm the workers up; never measured
@@ -105,7 +105,7 @@ def _history(*, first_product: int, products: int, events: int, seed: int) -> tu
     """Interactions by the signals bench's generator, COPYed in; signals rebuilt. Returns (user ids, guest keys)
     of every shopper with history."""
     from recommender.behaviour.services import signals_rebuild
-    from recommender.bench.signals import _events, bench_users, copy_interactions
+    from benchmarks.signals import _events, bench_users, copy_interactions
 
     rng = np.random.default_rng(seed)
     end = time.time()

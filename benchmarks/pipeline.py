@@ -1,4 +1,4 @@
-"""Throughput benchmark for the image pipeline: ``python -m recommender.embeddings.bench [--images DIR]``.
+"""Throughput benchmark for the image pipeline: ``python -m benchmarks.pipeline [--images DIR]``.
 
 In: a folder of JPEG/PNG/WebP/GIF files (default: ../shared/data/fashion-5k/images if present, else
 synthetic 1600x1200 JPEGs made in memory), how many to use, and the configurations to try.

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             products = {"signals": 20_000, "health": 5_000}.get(name, 100_000)
         log = (lambda message: self.stderr.write(message)) if json else self.stdout.write
         if name == "embed":
-            from recommender.bench import embed
+            from benchmarks import embed
 
             if not images.is_dir():
                 raise CommandError(f"{images} is not a folder of images (use --images DIR)")
@@ -42,11 +42,11 @@ class Command(BaseCommand):
                 images_dir=images, limit=limit, encoder_name=encoder or recommender_setting("ENCODER"), log=log
             )
         elif name == "signals":
-            from recommender.bench import signals
+            from benchmarks import signals
 
             result = signals.run(events=events, products=products, shoppers=shoppers, log=log)
         elif name == "photo":
-            from recommender.bench import photo
+            from benchmarks import photo
 
             if not (images.parent / "styles.csv").is_file():
                 raise CommandError(f"{images.parent} has no styles.csv (use --images DATA_DIR/images)")
@@ -55,11 +55,11 @@ class Command(BaseCommand):
                 encoder_name=encoder or recommender_setting("ENCODER"), log=log,
             )
         elif name == "similar":
-            from recommender.bench import similar
+            from benchmarks import similar
 
             result = similar.run(products=products, queries=queries, log=log)
         elif name == "health":
-            from recommender.bench import health
+            from benchmarks import health
 
             result = health.run(products=products, loads=min(queries, 50), log=log)
         elif name == "train":
@@ -67,7 +67,7 @@ class Command(BaseCommand):
 
             result = train.run(events=events, products=products, shoppers=shoppers, log=log)
         elif name == "feed":
-            from recommender.bench import feed
+            from benchmarks import feed
 
             result = feed.run(products=products, events=events, seconds=options["seconds"],
                               concurrency=options["concurrency"], log=log)

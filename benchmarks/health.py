@@ -1,6 +1,6 @@
 """bench health: how long the recommender health page takes to answer a logged-in owner, at catalogue scale.
 
-Setup (not timed): a scratch database (recommender.bench.scratch, dropped afterwards) with `products` synthetic
+Setup (not timed): a scratch database (benchmarks.scratch, dropped afterwards) with `products` synthetic
 products, their 1280-d vectors and the compact ones the shop serves; then one photo per product with its
 embedding row (98 % ready, 1 % failed with three reasons, 1 % pending), a text vector for 90 % of the products,
 a finished signal rebuild, and a ranking and a visual evaluation, as the page finds them in a shop that runs.
@@ -23,7 +23,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from recommender.bench.scratch import catalogue_fill, scratch_database
+from benchmarks.scratch import catalogue_fill, scratch_database
 
 URL = "/admin/recommender/health/"
 WARM_UP = 3

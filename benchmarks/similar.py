@@ -1,7 +1,7 @@
 """bench similar: "looks like this" at catalogue scale, on synthetic vectors in a scratch database.
 
 Setup (not timed, reported): `products` synthetic products with 1280-d unit vectors (the lite0
-encoder's width; see recommender.bench.scratch for how they are made) in a scratch database that
+encoder's width; see benchmarks.scratch for how they are made) in a scratch database that
 is dropped afterwards; then what the shop serves: with `COMPACT_DIMS` (default 256) the compact
 vectors fitted and indexed by `compact_fit`, otherwise the raw ones indexed (`index_build_s`,
 `encoder`, `dim` say which). Every timed query and every recall is on the served vectors.
@@ -27,7 +27,7 @@ import numpy as np
 from django.db import connection
 from django.test import Client, override_settings
 
-from recommender.bench.scratch import PRICE_STEPS, catalogue_fill, scratch_database, selective_filters
+from benchmarks.scratch import PRICE_STEPS, catalogue_fill, scratch_database, selective_filters
 
 K = 10
 WARM_UP = 1000  # queries on other products before the clock starts
