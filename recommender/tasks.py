@@ -189,3 +189,7 @@ def precompute_feeds_chunk_task(shoppers: list[str]) -> dict:
         logger.warning("precomputing %d feeds ran past the soft time limit", len(shoppers))
         return {"timed_out": len(shoppers)}
     return {"cached": report.cached, "stale": report.stale, "gone": report.gone}
+
+
+# The online metrics' tasks live beside their code; imported here so that the worker's autodiscovery finds them.
+from recommender.impressions.tasks import flush_impressions_task, rebuild_online_metrics_task  # noqa: E402,F401

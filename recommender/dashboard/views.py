@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recommender.dashboard import selectors, summary
+from recommender.impressions.panel import online_panel
 from recommender.models import EvaluationKind
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def health_view(request):
         "legend": summary.metric_legend(latest.k if latest else 10),
         "visual": snapshot.visual,
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
+        "online": online_panel(),  # impressions, clicks and sales per rail (recommender.impressions)
     }
     return TemplateResponse(request, "recommender/health.html", context)
 

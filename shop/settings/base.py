@@ -223,6 +223,8 @@ CELERY_TASK_ROUTES = {
     "recommender.tasks.rebuild_signals_task": {"queue": "signals"},
     "recommender.tasks.evaluate_task": {"queue": "signals"},
     "recommender.tasks.train_ranker_task": {"queue": "signals"},
+    "recommender.impressions.tasks.flush_impressions_task": {"queue": "signals"},
+    "recommender.impressions.tasks.rebuild_online_metrics_task": {"queue": "signals"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -235,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
     "precompute-feeds": {"task": "recommender.tasks.precompute_feeds_task", "schedule": 3600.0},
     # Collaborative factors and the learned ranker, refitted on the shop's own history once a day.
     "train-ranker": {"task": "recommender.tasks.train_ranker_task", "schedule": 86400.0},
+    # Online metrics: impressions written in batches from their Redis buffer; attribution and the daily aggregate.
+    "flush-impressions": {"task": "recommender.impressions.tasks.flush_impressions_task", "schedule": 10.0},
+    "rebuild-online-metrics": {"task": "recommender.impressions.tasks.rebuild_online_metrics_task",
+                               "schedule": 900.0},
 }
 
 LOGGING = {

@@ -1,0 +1,99 @@
+"""Recording what a page or an API answer showed, cheaply: one Redis RPUSH per request, never an error.
+
+In: the request's rails (placement, rail name, product ids in order, each item's source), who saw them, the
+ranker and experiment arm that made them. Out: one buffer entry per rail, with a request id (16 hex characters)
+shared by the request's rails and returned so that the page can put it on its card links (`?rid=`) and the API in
+a response header; a click then names the exact impression it came from (recommender.impressions.flush).
+
+`impressions_record` is the whole per-request cost: a token, one JSON line per rail and one RPUSH (figures in
+docs/benchmarks.md, `bench impressions`). The worker writes the rows. Without a Redis cache the rows are written
+here, in one INSERT. Anything failing is logged and the page goes on.
+
+Entry layout (a JSON list, compact): ["i", request id, placement, rail, product ids, source codes, user id,
+session key, ranker, model version, experiment id, arm, epoch seconds].
+Click entries: ["c", request id or "", rail, product id, user id, session key, epoch seconds].
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from recommender.conf import recommender_setting
+from recommender.impressions.buffer import buffer_push
+from recommender.impressions.codes import source_code
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Shown:
+    rail: str
+    product_ids: Sequence[int]
+    sources: Sequence[str]  # per position
+
+
+def new_request_id() -> str:
+    return secrets.token_hex(8)
+
+
+def ranker_of(*, placement: str, arm) -> tuple[str, int | None]:
+    """("learned", version) or ("blend", None): what ranked a placement for this arm. Home is ranked by the
+    serving learned ranker where one serves (recommender.services); the other placements by the blend."""
+    if arm is not None and arm.ranker == "learned" and arm.ranker_version_id:
+        return "learned", arm.ranker_version_id
+    if placement != "home" or (arm is not None and (arm.ranker == "blend" or arm.weights)):
+        return "blend", None
+    from recommender.learning.serving import serving_version_id
+
+    version = serving_version_id()
+    return ("learned", version) if version else ("blend", None)
+
+
+def impressions_record(*, placement: str, shown: Sequence[Shown], user_id: int | None, session_key: str | None,
+                       arm=None, request_id: str | None = None) -> str | None:
+    """Buffer one impression per rail shown; returns the request id (None when nothing was recorded)."""
+    shown = [rail for rail in shown if rail.product_ids]
+    if not shown or not recommender_setting("IMPRESSIONS"):
+        return None
+    try:
+        from recommender.experiments.serving import fell_back
+
+        if arm is not None and fell_back():
+            arm = None  # the arm failed on this request: the shopper saw the default
+        request_id = request_id or new_request_id()
+        ranker, version = ranker_of(placement=placement, arm=arm)
+        now = round(time.time(), 3)
+        entries = [
+            ["i", request_id, placement, rail.rail[:50], [int(pid) for pid in rail.product_ids],
+             [source_code(source) for source in rail.sources], user_id, session_key or None, ranker, version,
+             arm.experiment_id if arm is not None else None, arm.name if arm is not None else "", now]
+            for rail in shown
+        ]
+        if not buffer_push(entries):
+            from recommender.impressions.flush import entries_write
+
+            entries_write(entries)
+        return request_id
+    except Exception:  # impressions are analytics: a failure here must never cost the page
+        logger.exception("impressions: could not record %s", placement)
+        return None
+
+
+def click_record(*, product_id: int, rail: str, request_id: str = "", user_id: int | None = None,
+                 session_key: str | None = None) -> None:
+    """A click on a recommendation, attributed by the flush to the impression it came from."""
+    if not recommender_setting("IMPRESSIONS"):
+        return
+    try:
+        entry = ["c", (request_id or "")[:16], (rail or "")[:50], int(product_id), user_id, session_key or None,
+                 round(time.time(), 3)]
+        if not buffer_push([entry]):
+            from recommender.impressions.flush import entries_write
+
+            entries_write([entry])
+    except Exception:
+        logger.exception("impressions: could not record a click")
