@@ -63,6 +63,8 @@ def attribution_sweep(*, now: datetime | None = None) -> int:
 def impressions_follow_login(*, session_key: str, user_id: int) -> int:
     """A guest's impressions become the account's (at login), as their interactions do: their purchase, made
     signed in, is then matched to what they were shown as a guest. Returns rows moved."""
+    from recommender.impressions.buffer import login_remember
     from recommender.models import Impression
 
+    login_remember(session_key=session_key, user_id=user_id)  # for those still in the buffer
     return Impression.objects.filter(session_key=session_key, user_id__isnull=True).update(user_id=user_id)

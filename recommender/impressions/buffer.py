@@ -21,6 +21,7 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 KEY = "vitrine:recommender:impressions"
+LOGIN_SECONDS = 3600  # a buffer drained this late has bigger problems than attribution
 MAX_ENTRIES = 1_000_000  # ~300 MB of Redis at most; a worker drains 10k entries in well under a second
 
 
@@ -63,6 +64,29 @@ def buffer_return(entries: list[list]) -> None:
     client = _client()
     if client is not None and entries:
         client.lpush(KEY, *[json.dumps(entry, separators=(",", ":")) for entry in reversed(entries)])
+
+
+def _login_key(session_key: str) -> str:
+    return f"vitrine:recommender:impressions:login:{session_key}"
+
+
+def login_remember(*, session_key: str, user_id: int) -> None:
+    """A guest signed in: impressions of theirs still in the buffer are written as the account's (`logins_of`)."""
+    try:
+        client = _client()
+        if client is not None:
+            client.set(_login_key(session_key), user_id, ex=LOGIN_SECONDS)
+    except Exception:
+        logger.warning("impressions: could not remember a login", exc_info=True)
+
+
+def logins_of(session_keys: list[str]) -> dict[str, int]:
+    """{guest session key: user id} for the guests among these who signed in within LOGIN_SECONDS."""
+    client = _client()
+    if client is None or not session_keys:
+        return {}
+    values = client.mget([_login_key(key) for key in session_keys])
+    return {key: int(value) for key, value in zip(session_keys, values) if value is not None}
 
 
 def buffer_length() -> int:

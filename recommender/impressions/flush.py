@@ -3,7 +3,9 @@
 In: buffer entries (recommender.impressions.recording's layout). Out: `Impression` rows, and a click
 `Attribution` for each click on an item of an impression shown at most ATTRIBUTION_HOURS before it: the impression
 its request id names when it carries one (a card link's `?rid=`), else that shopper's latest impression of that
-rail holding the product. A click is counted once per impression and product (a unique index; a repeat is
+rail holding the product. Impressions of a guest who has signed in since they were buffered are written as the
+account's (recommender.impressions.buffer.logins_of); the impressions of a page shown to a visitor without a session
+become the clicker's when a click comes back from it. A click is counted once per impression and product (a unique index; a repeat is
 dropped by ON CONFLICT DO NOTHING).
 
 `impressions_flush(batch, max_batches)` pops and writes until the buffer is empty (or max_batches were written) and
@@ -19,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, transaction
 
 from recommender.conf import recommender_setting
-from recommender.impressions.buffer import buffer_pop, buffer_return
+from recommender.impressions.buffer import buffer_pop, buffer_return, logins_of
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,18 @@ ON CONFLICT DO NOTHING
 """
 
 
+# A first-time visitor's page has no session yet, so its impressions name nobody; the click from it does (the
+# product page starts a session): that page's impressions become the clicker's, so that what they then add to the
+# cart and buy is attributed to them.
+_ADOPT = """
+UPDATE recommender_impression i SET user_id = c.u, session_key = c.s
+  FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::bigint[], %s::varchar[], %s::timestamptz[])
+       AS c(rid, rail, pid, u, s, t)
+ WHERE c.rid <> '' AND i.request_id = c.rid AND i.user_id IS NULL AND i.session_key IS NULL
+   AND (c.u IS NOT NULL OR c.s IS NOT NULL)
+"""
+
+
 def _at(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, tz=UTC)
 
@@ -62,6 +76,15 @@ def entries_write(entries: list[list]) -> tuple[int, int]:
     """Write buffer entries: (impressions, clicks attributed)."""
     shown = [e for e in entries if e[0] == "i"]
     clicks = [e for e in entries if e[0] == "c"]
+    # A guest who signed in since: their impressions are the account's, as the ones written before the login are.
+    signed_in = logins_of(sorted({e[7] for e in shown if e[6] is None and e[7]}
+                                 | {e[5] for e in clicks if e[4] is None and e[5]}))
+    for entry in shown:
+        if entry[6] is None and entry[7] in signed_in:
+            entry[6] = signed_in[entry[7]]
+    for entry in clicks:
+        if entry[4] is None and entry[5] in signed_in:
+            entry[4] = signed_in[entry[5]]
     written = attributed = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
@@ -80,6 +103,7 @@ def entries_write(entries: list[list]) -> tuple[int, int]:
             cursor.execute(_INSERT_CLICKS, [*columns, float(recommender_setting("ATTRIBUTION_HOURS")),
                                             CLOCK_SKEW.total_seconds()])
             attributed = max(cursor.rowcount, 0)
+            cursor.execute(_ADOPT, columns)
     return written, attributed
 
 
