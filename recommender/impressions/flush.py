@@ -5,8 +5,8 @@ In: buffer entries (recommender.impressions.recording's layout). Out: `Impressio
 its request id names when it carries one (a card link's `?rid=`), else that shopper's latest impression of that
 rail holding the product. Impressions of a guest who has signed in since they were buffered are written as the
 account's (recommender.impressions.buffer.logins_of); the impressions of a page shown to a visitor without a session
-become the clicker's when a click comes back from it. A click is counted once per impression and product (a unique index; a repeat is
-dropped by ON CONFLICT DO NOTHING).
+become the clicker's when a click comes back from it. A click is counted once per impression and product (a unique
+index; a repeat is dropped by ON CONFLICT DO NOTHING).
 
 `impressions_flush(batch, max_batches)` pops and writes until the buffer is empty (or max_batches were written) and
 returns how many impressions and clicks it wrote. Entries whose write failed go back to the buffer's head and
