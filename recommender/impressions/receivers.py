@@ -1,16 +1,23 @@
-"""Listeners for the online metrics: a click on a recommendation is buffered for attribution; at login a guest's
-impressions and experiment arm become the account's. Connected in RecommenderConfig.ready()."""
+"""Listeners for the online metrics: a request's impressions are pushed once its response has gone; a click on a
+recommendation is buffered for attribution; at login a guest's impressions and experiment arm become the account's.
+Connected in RecommenderConfig.ready()."""
 
 import logging
 
 from django.contrib.auth.signals import user_logged_in
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.dispatch import receiver
 
+from recommender.impressions.recording import request_collect, request_push
 from shop import events
 from shop.accounts.visitors import GUEST_KEY
 
 logger = logging.getLogger(__name__)
+
+# A request's impressions are pushed to Redis after its response has gone (recommender.impressions.recording).
+request_started.connect(request_collect, dispatch_uid="recommender.impressions_request_started")
+request_finished.connect(request_push, dispatch_uid="recommender.impressions_request_finished")
 
 
 @receiver(events.recommendation_clicked, dispatch_uid="recommender.impression_clicked")

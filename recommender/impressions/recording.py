@@ -5,9 +5,10 @@ ranker and experiment arm that made them. Out: one buffer entry per rail, with a
 shared by the request's rails and returned so that the page can put it on its card links (`?rid=`) and the API in
 a response header; a click then names the exact impression it came from (recommender.impressions.flush).
 
-`impressions_record` is the whole per-request cost: a token, one JSON line per rail and one RPUSH (figures in
-docs/benchmarks.md, `bench impressions`). The worker writes the rows. Without a Redis cache the rows are written
-here, in one INSERT. Anything failing is logged and the page goes on.
+`impressions_record` is the whole per-request cost: a token and one JSON-ready list per rail; the request's
+entries go to Redis in one RPUSH once Django has sent the response (request_finished), and at once outside a
+request (figures in docs/benchmarks.md, `bench impressions`). The worker writes the rows. Without a Redis cache the
+rows are written then, in one INSERT. Anything failing is logged and the page goes on.
 
 Entry layout (a JSON list, compact): ["i", request id, placement, rail, product ids, source codes, user id,
 session key, ranker, model version, experiment id, arm, epoch seconds].
@@ -20,6 +21,7 @@ import logging
 import secrets
 import time
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from recommender.conf import recommender_setting
@@ -27,6 +29,10 @@ from recommender.impressions.buffer import buffer_push
 from recommender.impressions.codes import source_code
 
 logger = logging.getLogger(__name__)
+
+# Entries of the request in flight: pushed when Django has sent its response (request_finished), so the shopper's
+# page does not wait for the Redis round trip. Outside a request (a task, a shell) entries are pushed at once.
+_pending: ContextVar[list | None] = ContextVar("recommender_impressions_pending", default=None)
 
 
 @dataclass(frozen=True)
@@ -73,10 +79,8 @@ def impressions_record(*, placement: str, shown: Sequence[Shown], user_id: int |
              arm.experiment_id if arm is not None else None, arm.name if arm is not None else "", now]
             for rail in shown
         ]
-        if not buffer_push(entries):
-            from recommender.impressions.flush import entries_write
-
-            entries_write(entries)
+        if not _defer(entries):
+            _push(entries)
         return request_id
     except Exception:  # impressions are analytics: a failure here must never cost the page
         logger.exception("impressions: could not record %s", placement)
@@ -91,9 +95,39 @@ def click_record(*, product_id: int, rail: str, request_id: str = "", user_id: i
     try:
         entry = ["c", (request_id or "")[:16], (rail or "")[:50], int(product_id), user_id, session_key or None,
                  round(time.time(), 3)]
-        if not buffer_push([entry]):
-            from recommender.impressions.flush import entries_write
-
-            entries_write([entry])
+        if not _defer([entry]):
+            _push([entry])
     except Exception:
         logger.exception("impressions: could not record a click")
+
+
+def _push(entries: list[list]) -> None:
+    if not buffer_push(entries):
+        from recommender.impressions.flush import entries_write
+
+        entries_write(entries)
+
+
+def _defer(entries: list[list]) -> bool:
+    pending = _pending.get()
+    if pending is None:
+        return False
+    pending.extend(entries)
+    return True
+
+
+def request_collect(sender, **kwargs) -> None:
+    """request_started: collect this request's entries (connected in recommender.impressions.receivers)."""
+    _pending.set([])
+
+
+def request_push(sender, **kwargs) -> None:
+    """request_finished: push what this request collected."""
+    pending = _pending.get()
+    _pending.set(None)
+    if pending:
+        try:
+            _push(pending)
+        except Exception:
+            logger.exception("impressions: could not record %d entries", len(pending))
+
