@@ -63,7 +63,8 @@ class StaffOnly(APIView):
 
 
 class ExperimentsView(StaffOnly):
-    @extend_schema(responses={200: OpenApiResponse(description="every experiment, newest first"),
+    @extend_schema(operation_id="experiments_list",
+                   responses={200: OpenApiResponse(description="every experiment, newest first"),
                               **error_responses(403)})
     def get(self, request):
         return Response([experiment_as_dict(e) for e in Experiment.objects.prefetch_related("arms")])
