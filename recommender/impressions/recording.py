@@ -30,6 +30,7 @@ from recommender.impressions.codes import source_code
 
 logger = logging.getLogger(__name__)
 
+SERVING_MEMO_SECONDS = 5.0
 # Entries of the request in flight: pushed when Django has sent its response (request_finished), so the shopper's
 # page does not wait for the Redis round trip. Outside a request (a task, a shell) entries are pushed at once.
 _pending: ContextVar[list | None] = ContextVar("recommender_impressions_pending", default=None)
@@ -53,10 +54,22 @@ def ranker_of(*, placement: str, arm) -> tuple[str, int | None]:
         return "learned", arm.ranker_version_id
     if placement != "home" or (arm is not None and (arm.ranker == "blend" or arm.weights)):
         return "blend", None
-    from recommender.learning.serving import serving_version_id
-
-    version = serving_version_id()
+    version = _serving_version()
     return ("learned", version) if version else ("blend", None)
+
+
+_serving: list = [0.0, None]  # [monotonic deadline, serving version id]: one process's memo
+
+
+def _serving_version() -> int | None:
+    """The serving ranker version, remembered SERVING_MEMO_SECONDS per process: a Redis round trip per page for a
+    label that changes once a day cost more than the rest of the hook (docs/benchmarks.md)."""
+    if time.monotonic() >= _serving[0]:
+        from recommender.learning.serving import serving_version_id
+
+        _serving[1] = serving_version_id()
+        _serving[0] = time.monotonic() + SERVING_MEMO_SECONDS
+    return _serving[1]
 
 
 def impressions_record(*, placement: str, shown: Sequence[Shown], user_id: int | None, session_key: str | None,
