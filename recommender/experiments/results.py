@@ -55,6 +55,10 @@ class ArmResult:
     comparison: stats.Comparison | None = None  # None for the control
 
     @property
+    def rate_percent(self) -> str:
+        return f"{self.rate * 100:.2f} %"
+
+    @property
     def revenue_per_visitor(self) -> float | None:
         return self.revenue / self.visitors if self.visitors else None
 
