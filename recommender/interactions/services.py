@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
+from recommender.interactions.versions import shopper_id, shopper_touched
 from recommender.models import Interaction, InteractionKind
 
 _INSERT = """
@@ -89,9 +90,7 @@ def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str =
 
 
 def _touched_on_commit(shoppers, *, using: str = "default") -> None:
-    """Their cached feeds (recommender.feeds) stop being served once this transaction commits."""
-    from recommender.feeds import shopper_id, shopper_touched
-
+    """Their cached feeds (recommender.recommend.feeds) stop being served once this transaction commits."""
     touched = {shopper_id(user_id=user_id, session_key=session_key) for user_id, session_key in shoppers}
     transaction.on_commit(lambda: shopper_touched(touched), using=using)
 
