@@ -17,11 +17,11 @@ from decimal import Decimal
 
 from recommender.conf import recommender_setting
 from recommender.experiments.serving import arm_apply, arm_sources, arm_weights
-from recommender.feeds import recommend_for_shopper
 from recommender.impressions.pages import rails_shown, request_arm
-from recommender.profiles import style_profile_for
+from recommender.recommend.feeds import recommend_for_shopper
+from recommender.recommend.profiles import style_profile_for
 from recommender.ranking import Candidate, Placement, Source, rank
-from recommender.services import recommend_inputs, recommendation_weights
+from recommender.recommend.service import recommend_inputs, recommendation_weights
 from shop.catalog.models import Product
 from shop.catalog.rails import Rail, RailItem
 
@@ -58,7 +58,7 @@ def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[
     if arm is not None and arm.shows_nothing:
         return []
     if placement == "home":
-        # One rail of every source: the shopper's feed, cached until they act (recommender.feeds).
+        # One rail of every source: the shopper's feed, cached until they act (recommender.recommend.feeds).
         (name, title, _sources), = RAILS["home"]
         ranked = recommend_for_shopper(placement="home", user=user, session_key=session_key, k=RAIL_SIZE)
         return [(name, title, ranked)]

@@ -1,6 +1,6 @@
 """Which arm a shopper is in: a deterministic hash of the experiment and the shopper. Pure: no Django.
 
-In: the experiment's id, the shopper id ("u<user id>" or "s<guest session key>", as recommender.feeds names them)
+In: the experiment's id, the shopper id ("u<user id>" or "s<guest session key>", as recommender.interactions.versions names them)
 and the arms' (name, share in percent) in a fixed order. Out: the arm's name, or None (the shopper is in the
 part of the traffic the shares leave out, or has no id). The same inputs always give the same arm, on any
 process or machine: sha256 of "experiment:shopper" read as an integer, taken modulo BUCKETS.

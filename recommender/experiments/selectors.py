@@ -6,7 +6,7 @@ cached copy (`running_experiment_forget`), so every process follows at its next 
 cache down it is one indexed query per request; with the table missing (not migrated) there is no experiment.
 
 `arm_for(who)` -> the shopper's `ArmConfig` or None (no experiment running, or the shopper is outside its shares).
-`who` is a shopper id as recommender.feeds names them ("u<user id>", "s<session key>"). A signed-in shopper's
+`who` is a shopper id as recommender.interactions.versions names them ("u<user id>", "s<session key>"). A signed-in shopper's
 arm is the one pinned at login (recommender.experiments.services.arms_pin_at_login) when there is one, else the
 hash of their own id; a pin lookup is cached per user and experiment.
 """
@@ -41,7 +41,7 @@ class ArmConfig:
 
     @property
     def key(self) -> str:
-        """What a feed cached for this arm is keyed by (recommender.feeds)."""
+        """What a feed cached for this arm is keyed by (recommender.recommend.feeds)."""
         return f"x{self.experiment_id}.{self.name}"
 
     @property

@@ -5,7 +5,7 @@ In: plain values (the API's and admin's validated input). Out: `Experiment` rows
 
 Starting or stopping drops the cached running experiment (recommender.experiments.selectors), so every process
 serves the change at its next request: a stopped experiment's shoppers get the default at once (their feeds are
-cached per arm, recommender.feeds, so no arm's feed is served to them after the stop). A stopped experiment is not
+cached per arm, recommender.recommend.feeds, so no arm's feed is served to them after the stop). A stopped experiment is not
 started again: its shoppers have seen the default since; copy it into a new one.
 """
 

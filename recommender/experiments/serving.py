@@ -60,14 +60,14 @@ def arm_weights(arm: ArmConfig | None) -> dict[str, float] | None:
     """The arm's weights over the shop's (None: the shop's, and the learned ranker where it serves)."""
     if arm is None or not arm.weights:
         return None
-    from recommender.services import recommendation_weights
+    from recommender.recommend.weights import recommendation_weights
 
     return {**recommendation_weights(), **{k: float(v) for k, v in arm.weights.items()}}
 
 
 def _served_version(version_id: int):
     from recommender.collaborative.factors import FactorModel
-    from recommender.learning.serving import Served, booster_from_text
+    from recommender.recommend.ranker import Served, booster_from_text
     from recommender.models import RankerVersion
 
     with _lock:
@@ -85,7 +85,7 @@ def _served_version(version_id: int):
 
 @contextmanager
 def _in_force(arm: ArmConfig):
-    from recommender.learning.serving import models_override
+    from recommender.recommend.ranker import models_override
 
     if arm.ranker == "learned" and arm.ranker_version_id:
         models = models_override(_served_version(arm.ranker_version_id))

@@ -45,7 +45,7 @@ API_RAIL = "api"
 def api_shown(request, *, visitor, placement: str, ranked) -> str | None:
     """Record an API answer as one impression of rail "api"; returns its request id."""
     from recommender.experiments.selectors import arm_for as arm_of_shopper
-    from recommender.feeds import shopper_id
+    from recommender.interactions.versions import shopper_id
 
     user_id = visitor.user.pk if visitor.user is not None else None
     session_key = visitor.guest_key or visitor.session_key

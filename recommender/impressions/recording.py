@@ -49,7 +49,7 @@ def new_request_id() -> str:
 
 def ranker_of(*, placement: str, arm) -> tuple[str, int | None]:
     """("learned", version) or ("blend", None): what ranked a placement for this arm. Home is ranked by the
-    serving learned ranker where one serves (recommender.services); the other placements by the blend."""
+    serving learned ranker where one serves (recommender.recommend.service); the other placements by the blend."""
     if arm is not None and arm.ranker == "learned" and arm.ranker_version_id:
         return "learned", arm.ranker_version_id
     if placement != "home" or (arm is not None and (arm.ranker == "blend" or arm.weights)):
@@ -65,7 +65,7 @@ def _serving_version() -> int | None:
     """The serving ranker version, remembered SERVING_MEMO_SECONDS per process: a Redis round trip per page for a
     label that changes once a day cost more than the rest of the hook (docs/benchmarks.md)."""
     if time.monotonic() >= _serving[0]:
-        from recommender.learning.serving import serving_version_id
+        from recommender.recommend.ranker import serving_version_id
 
         _serving[1] = serving_version_id()
         _serving[0] = time.monotonic() + SERVING_MEMO_SECONDS

@@ -6,7 +6,8 @@ from django.core.cache import cache
 
 from recommender.experiments.assignment import arm_of
 from recommender.experiments.services import experiment_stop
-from recommender.feeds import _version_key, feed_refresh, shopper_id
+from recommender.interactions.versions import shopper_id, shopper_version
+from recommender.recommend.feeds import feed_refresh
 from recommender.models import ProductSignal
 from recommender.ranking import Source
 from tests.factories import UserFactory
@@ -37,9 +38,9 @@ def test_a_precomputed_feed_is_ranked_for_the_shoppers_arm_and_served_from_the_c
     assert set(default) & {p.pk for p in similar}  # the default ranks the look-alikes
     experiment = started(arms=ARMS)
     who = shopper_id(user_id=user.pk)
-    assert feed_refresh(who=who, version=cache.get(_version_key(who), 0)) == "cached"
+    assert feed_refresh(who=who, version=shopper_version(who)) == "cached"
     arm = arm_of(experiment_id=experiment.pk, shopper=who, arms=[("popular", 50), ("popular2", 50)])
-    version = cache.get(_version_key(who), 0)
+    version = shopper_version(who)
     assert cache.get(f"recommender:feed:home:{who}:{version}::x{experiment.pk}.{arm}") is not None
     ranked, queries = feed(user)
     assert queries <= 4 and ranked and set(ranked) <= _trending_ids()  # the arm's, from the precomputed cache
