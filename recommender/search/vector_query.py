@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from recommender.conf import recommender_setting
 from recommender.embeddings.store import index_cast, vector_literal
+from shop.core.replica import read_alias
 
 ESTIMATE_DOUBT = 2  # a filter estimated to keep more than this x FILTER_EXACT_MAX_ROWS is not counted
 # Rows an iterative scan may visit before it gives up (pgvector's default, 20,000): a 1 % filter needs
@@ -91,7 +92,8 @@ def nearest_products(
     if exclude is not None:
         where += " AND p.id <> %s"
         params.append(exclude)
-    with transaction.atomic(), connection.cursor() as cursor:
+    using = read_alias()  # the replica in a web request cleared for it (shop.core.replica)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
         if not filters.is_empty:
             matching = _estimated_rows(cursor, where, params)
             exact_max = int(recommender_setting("FILTER_EXACT_MAX_ROWS"))
