@@ -179,7 +179,7 @@ def _sizes() -> dict:
         backend_rss = round(psutil.Process(backend).memory_info().rss / 2**20, 1)
     except psutil.Error:  # another user's server process, not readable here
         backend_rss = None
-    return {"index_size_mb": round(index_bytes / 2**20, 1), "table_size_mb": round(table_bytes / 2**20, 1),
+    return {"index_size_mb": round(int(index_bytes) / 2**20, 1), "table_size_mb": round(int(table_bytes) / 2**20, 1),
             "shared_buffers": shared_buffers, "backend_rss_mb": backend_rss,
             "bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 

@@ -11,8 +11,8 @@ request, and the cookie `ReplicaReadsMiddleware` sets. Out: the alias each ORM q
   answer sets a cookie holding "primary until" (now + DATABASE_REPLICA_PIN_SECONDS). Until then that
   shopper's pages, feed and cart read the primary, so what they just did shows even while the replica lags.
   The cookie only ever moves reads to the primary, so a client forging it gains nothing.
-* Fallback: before a request uses the replica it checks the connection (Django's health check, once per
-  request); a replica that cannot be reached is left alone for RETRY_SECONDS in this process and the
+* Fallback: before a request's first replica read the connection is checked (Django's health check, once
+  per request); a replica that cannot be reached is left alone for RETRY_SECONDS in this process and the
   request reads the primary instead, with no error.
 """
 
@@ -33,7 +33,8 @@ READ_APPS = frozenset({"catalog", "recommender"})  # catalogue and recommendatio
 PIN_COOKIE = "vitrine_primary_until"
 RETRY_SECONDS = 5.0  # a replica that failed its check is not tried again in this process before this
 
-_replica_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar("replica_allowed", default=False)
+# Per request: False (the primary only), None (may use the replica, not checked yet), True (checked, up).
+_replica_allowed: contextvars.ContextVar[bool | None] = contextvars.ContextVar("replica_allowed", default=False)
 _down_until = 0.0
 
 
@@ -43,9 +44,13 @@ def replica_configured() -> bool:
 
 def read_alias() -> str:
     """The alias for a catalogue or recommendation read right now (raw SQL takes it from here too)."""
-    if _replica_allowed.get() and not connections[PRIMARY].in_atomic_block:
-        return REPLICA
-    return PRIMARY
+    allowed = _replica_allowed.get()
+    if allowed is False or connections[PRIMARY].in_atomic_block:
+        return PRIMARY
+    if allowed is None:  # checked at the request's first replica read, not for requests that never make one
+        allowed = replica_available()
+        _replica_allowed.set(allowed)
+    return REPLICA if allowed else PRIMARY
 
 
 class ReplicaRouter:
@@ -105,8 +110,7 @@ class ReplicaReadsMiddleware:
         if not replica_configured():
             return self.get_response(request)
         acting = request.method in self.UNSAFE
-        allowed = not acting and not pinned_to_primary(request) and replica_available()
-        token = _replica_allowed.set(allowed)
+        token = _replica_allowed.set(False if acting or pinned_to_primary(request) else None)
         try:
             response = self.get_response(request)
         finally:

@@ -131,6 +131,12 @@ class ReplicatedShop:
         self.shop.extra_env = {"DATABASE_REPLICA_URL": self.replica.url(self.DATABASE),
                                "DATABASE_REPLICA_PIN_SECONDS": str(pin_seconds)}
         self.web = self.shop.web(workers=1, threads=2)
+        # The web process builds its search models in a thread as it starts (recommender.search.preload): wait for
+        # them (a search by words needs the text model), so the tests' requests time the shop, not its start-up.
+        import requests
+
+        for path in ("/", "/search/?q=warm"):
+            requests.get(self.web.base + path, timeout=300).raise_for_status()
 
     def close(self) -> None:
         for part in (self.shop.close, self.replica.close, self.redis.close, self.primary.close):
