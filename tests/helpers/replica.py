@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
+import requests
 
 from tests.chaos.harness import Postgres, Redis, Shop, free_port
 from tests.worker import wait_for
@@ -90,7 +91,7 @@ class StreamingReplica:
         shutil.rmtree(self.pgdata, ignore_errors=True)
 
 
-def wait_until_streaming(replica: StreamingReplica, *, timeout: float = 30) -> None:
+def wait_until_streaming(replica: StreamingReplica, *, timeout: float = 30) -> float:
     started = time.monotonic()
     wait_for(replica.is_streaming, timeout=timeout, interval=0.1, what="the replica streaming from the primary")
     return time.monotonic() - started
@@ -118,14 +119,21 @@ class ReplicatedShop:
 
     def __init__(self, root: Path, *, seed_script: str, pin_seconds: float):
         self.root = root
-        self.primary = Postgres(root)
-        self.redis = Redis(root)
+        try:
+            self._start(seed_script=seed_script, pin_seconds=pin_seconds)
+        except BaseException:
+            self.close()  # what started before the failure must not outlive it
+            raise
+
+    def _start(self, *, seed_script: str, pin_seconds: float) -> None:
+        self.primary = Postgres(self.root)
+        self.redis = Redis(self.root)
         self.redis.start()
         self.primary.create_database(self.DATABASE)
-        self.shop = ShopWithEnv(postgres=self.primary, redis=self.redis, database=self.DATABASE, root=root)
+        self.shop = ShopWithEnv(postgres=self.primary, redis=self.redis, database=self.DATABASE, root=self.root)
         self.shop.manage("migrate", "--noinput")
         self.seed = self.shop.manage("shell", "-c", seed_script).strip().splitlines()[-1]
-        self.replica = StreamingReplica(self.primary, root)
+        self.replica = StreamingReplica(self.primary, self.root)
         wait_until_streaming(self.replica)
         self.replica.catch_up()
         self.shop.extra_env = {"DATABASE_REPLICA_URL": self.replica.url(self.DATABASE),
@@ -133,14 +141,15 @@ class ReplicatedShop:
         self.web = self.shop.web(workers=1, threads=2)
         # The web process builds its search models in a thread as it starts (recommender.search.preload): wait for
         # them (a search by words needs the text model), so the tests' requests time the shop, not its start-up.
-        import requests
-
         for path in ("/", "/search/?q=warm"):
             requests.get(self.web.base + path, timeout=300).raise_for_status()
 
     def close(self) -> None:
-        for part in (self.shop.close, self.replica.close, self.redis.close, self.primary.close):
+        for name in ("shop", "replica", "redis", "primary"):  # the web process first, the primary last
+            part = getattr(self, name, None)
+            if part is None:
+                continue
             try:
-                part()
+                part.close()
             except Exception:  # one part that failed to stop must not keep the others running
                 pass
