@@ -92,7 +92,8 @@ def run(*, rows: int = 30_000, dim: int = 256, queries: int = 300) -> dict:
             new = name.startswith("pixeltable")
             settings = {s: _show(conn, s) for s in COMPARED}  # hnsw.ef_search reads "-" until the extension loads
             build = _load(conn, vectors, halfvec=new)
-            settings["pgvector"] = conn.execute("SELECT extversion FROM pg_extension WHERE extname='vector'").fetchone()[0]
+            version = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+            settings["pgvector"] = version[0]
             settings["hnsw.ef_search"] = _show(conn, "hnsw.ef_search")
             report["servers"][name] = {"settings": settings, "index_build_s": build}
         statements = {
