@@ -26,9 +26,17 @@ PIN_SECONDS = 60.0  # long enough for a loaded machine's slow requests; its end 
 TIMEOUT = 30  # seconds an answer may take on a loaded machine before the test calls it a hang
 SEED = """
 import json
-from tests.factories import UserFactory, product_with_sizes
+import numpy as np
+from recommender.models import ProductEmbedding
+from tests.factories import product_with_sizes
 product = product_with_sizes(name="Linen shirt")
-print(json.dumps({"id": product.pk, "variant": product.variants.first().pk, "path": product.get_absolute_url()}))
+twin = product_with_sizes(name="Linen twin", sizes=(("M", 4),))
+look = np.random.default_rng(1).standard_normal(1280).astype("float32")
+for made, nudge in ((product, 0.0), (twin, 0.05)):
+    vector = look + nudge * np.random.default_rng(2).standard_normal(1280).astype("float32")
+    ProductEmbedding.objects.create(product=made, encoder="lite0", vector=(vector / np.linalg.norm(vector)).tolist())
+print(json.dumps({"id": product.pk, "variant": product.variants.first().pk, "path": product.get_absolute_url(),
+                  "twin": twin.pk}))
 """
 
 
@@ -79,6 +87,12 @@ def test_a_shopper_who_just_acted_reads_their_own_writes_while_the_replica_lags(
     # Catalogue reads come from the replica: it has not seen the rename.
     assert product_name(base, product["id"], bystander.http) == "Linen shirt"
     assert product_name(base, product["id"], shopper.http) == "Linen shirt"
+    # So do "looks like this" (the vector query's transaction and SET LOCALs run on the hot standby), plain and
+    # filtered (the iterative-scan path), and the products it names.
+    for query in ("k=1", "k=1&size=M"):
+        similar = bystander.get(f"/api/products/{product['twin']}/similar/?{query}")
+        assert similar.status_code == 200, similar.text[:500]
+        assert [item["product"]["name"] for item in similar.json()] == ["Linen shirt"]
 
     added = shopper.add_to_cart(product_path=product["path"], variant_id=product["variant"])
     assert added.status_code == 302
