@@ -26,9 +26,10 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from benchmarks.embed import _Rollback, _scratch_catalogue
-from recommender.embeddings import prefetch, service, store
+from recommender.embeddings import prefetch, service
 from recommender.embeddings.encoders import get_encoder, min_cosine
 from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
+from recommender.vectors import codec, store
 from shop.catalog.models import ProductImage
 
 DEFAULT_IMAGES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-5k" / "images"
@@ -39,7 +40,7 @@ def _text_save(*, encoder: str, rows) -> int:
     values = ", ".join(["(%s, %s, %s::vector)"] * len(rows))
     params: list = []
     for embedding_id, sha256, vector in rows:
-        params += [embedding_id, sha256, store.vector_literal(vector)]
+        params += [embedding_id, sha256, codec.vector_literal(vector)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

@@ -29,7 +29,7 @@ K = 10
 
 def _in_transaction(*, vector, encoder, k, filters=None, exclude=None):
     from recommender.conf import recommender_setting
-    from recommender.search import vector_query
+    from recommender.vectors import nearest as vector_query
 
     where, params = vector_query.filter_sql(vector_query.ProductFilters())
     if exclude is not None:
@@ -40,8 +40,8 @@ def _in_transaction(*, vector, encoder, k, filters=None, exclude=None):
 
 
 def run(*, products: int = 20_000, queries: int = 300, log=print) -> dict:
-    from recommender.embeddings.store import product_neighbours
-    from recommender.search.vector_query import nearest_products
+    from recommender.vectors.store import product_neighbours
+    from recommender.vectors.nearest import nearest_products
 
     with override_settings(CACHES=LOCAL_CACHE, DEBUG=False), scratch_database("bench_roundtrips", log=log):
         filled = catalogue_fill(products=products, raw_index=False, log=log)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommender.models import ProductEmbedding
-from recommender.search.vector_query import nearest_products
+from recommender.vectors.nearest import nearest_products
 from tests.factories import product_with_sizes
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,10 @@
-"""Image vectors travel as binary halfvec (recommender.embeddings.halfvec_wire) and land as vector."""
+"""Image vectors travel as binary halfvec (recommender.vectors.halfvec_wire) and land as vector."""
 
 import numpy as np
 import pytest
 from django.db import transaction
 
-from recommender.embeddings import store
+from recommender.vectors import store
 from recommender.models import EmbeddingStatus, ImageEmbedding
 from tests.factories import ProductImageFactory
 

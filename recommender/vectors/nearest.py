@@ -31,7 +31,7 @@ import numpy as np
 from django.db import connections, transaction
 
 from recommender.conf import recommender_setting
-from recommender.embeddings.store import index_cast, vector_literal
+from recommender.vectors.codec import ef_search_sql, index_cast, vector_literal
 from shop.core.replica import read_alias
 
 ESTIMATE_DOUBT = 2  # a filter estimated to keep more than this x FILTER_EXACT_MAX_ROWS is not counted
@@ -150,7 +150,7 @@ def _exact(cursor, *, vector, encoder, k, where, params) -> list[tuple[int, floa
 
 
 def _hnsw(cursor, *, vector, encoder, k, where, params, ef_search) -> list[tuple[int, float]]:
-    cursor.execute(f"SET LOCAL hnsw.ef_search = {min(int(ef_search), 1000)}")
+    cursor.execute(ef_search_sql(ef_search))
     cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
     cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
     return _hnsw_query(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params)

@@ -2,7 +2,7 @@
 
 In: a Django cursor inside a transaction and (embedding id, sha256, float32 vector [dim]) rows.
 Out: the rows in the session's temporary table `vitrine_image_vectors (id int8, sha256 text, vector halfvec)`,
-for one UPDATE ... FROM it to pick up (recommender.embeddings.store.image_vectors_save).
+for one UPDATE ... FROM it to pick up (recommender.vectors.store.image_vectors_save).
 
 The text form of a 1280-d vector costs about 0.6 ms to format here and as much again for the server to
 parse; pgvector's binary `halfvec` (int16 dim, int16 unused, big-endian float16s) is one numpy cast and a
