@@ -22,7 +22,8 @@ from recommender.conf import recommender_setting
 from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.vectors import compact, compact_store
 from recommender.vectors.bulk import product_vectors_read
-from recommender.vectors.codec import ef_search_sql, index_cast, unit, vector_from_send, vector_literal
+from recommender.vectors.codec import ef_search_sql, index_cast, unit, vector_from_send
+from recommender.vectors.halfvec_wire import TABLE, image_vectors_stage
 from shop.catalog.models import Product, ProductImage
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,6 @@ def image_vectors_save(*, encoder: str, rows: Sequence[tuple[int, str, np.ndarra
     """
     if not rows:
         return 0
-    from recommender.vectors.halfvec_wire import TABLE, image_vectors_stage
-
     # Sent as binary halfvec (halfvec_wire), stored as vector: a quarter of the text form's bytes, no parsing.
     with transaction.atomic(), connection.cursor() as cursor:
         image_vectors_stage(cursor, rows)
