@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
+from recommender.embeddings import prefetch
 from recommender.embeddings.encoders import get_encoder
 from recommender.embeddings.loading import ImageRejected, load_image
 from recommender.models import EmbeddingStatus, ImageEmbedding
@@ -45,10 +46,10 @@ def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | No
         return report
     encoder = get_encoder(encoder_name)
     batch_size = int(recommender_setting("EMBED_BATCH_SIZE"))
-    for start in range(0, len(claimed), batch_size):
-        batch = claimed[start : start + batch_size]
-        loaded, failures = _load(batch)
-        vectors = encoder.embed([image for _, _, image in loaded]) if loaded else []
+    batches = [claimed[start : start + batch_size] for start in range(0, len(claimed), batch_size)]
+    # Files read, checked and decoded, and pixels resized, on a thread one batch ahead: the model never waits.
+    for batch, loaded, failures, pixels in prefetch.ahead(batches, lambda batch: _prepare(batch, encoder)):
+        vectors = _embed(encoder, loaded, pixels)
         # Image vectors and the product vectors built from them commit together: a worker killed in
         # between must not leave images "ready" whose product has no vector.
         with transaction.atomic():
@@ -141,6 +142,22 @@ def _claim_write(claimed: list[ImageEmbedding]) -> None:
             """,
             [EmbeddingStatus.PENDING, *params],
         )
+
+
+def _prepare(batch: list[ImageEmbedding], encoder):
+    """Off the main thread (no database): (batch, loaded, failures, model input or None)."""
+    loaded, failures = _load(batch)
+    images = [image for _, _, image in loaded]
+    pixels = encoder.preprocess(images) if images and hasattr(encoder, "preprocess") else None
+    return batch, loaded, failures, pixels
+
+
+def _embed(encoder, loaded, pixels):
+    if not loaded:
+        return []
+    if pixels is not None:
+        return encoder.embed_pixels(pixels)
+    return encoder.embed([image for _, _, image in loaded])  # an encoder without a separate preprocess step
 
 
 def _load(batch: list[ImageEmbedding]):

@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files in every environment, DEBUG or not; it refuses paths that leave the static folders.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: it decides whether this request's catalogue reads may use the replica.
+    "shop.core.replica.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,6 +76,11 @@ TEMPLATES = [
 # Filled by local/test/production: each decides where PostgreSQL and Redis come from.
 DATABASES: dict = {}
 DATABASE_NAME = env("VITRINE_DATABASE_NAME", default="vitrine")
+# With a `replica` entry (DATABASE_REPLICA_URL), catalogue and recommendation reads of web requests go to it;
+# without one the router leaves everything on `default` (shop/core/replica.py).
+DATABASE_ROUTERS = ["shop.core.replica.ReplicaRouter"]
+# After a write (an unsafe request), that shopper reads the primary this long: longer than the replica's lag.
+DATABASE_REPLICA_PIN_SECONDS = env.float("DATABASE_REPLICA_PIN_SECONDS", default=5.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -171,6 +178,17 @@ def database_settings(url: str) -> dict:
     # A restarted PostgreSQL costs one failed request per process, not a stream of them.
     config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+def replica_databases(url: str | None) -> dict:
+    """The `replica` DATABASES entry for DATABASE_REPLICA_URL, or nothing. A test run reads the test database's
+    copy on it (MIRROR), never creating one there: streaming replicas are read-only."""
+    if not url:
+        return {}
+    config = database_settings(url)
+    config["OPTIONS"] = {**config.get("OPTIONS", {}), "connect_timeout": 2}  # a dead replica costs 2 s at most
+    config["TEST"] = {"MIRROR": "default"}
+    return {"replica": config}
 
 
 def cache_url(redis_url: str) -> str:
