@@ -209,3 +209,5 @@ def _with_health_urls():
 
 
 admin.site.get_urls = _with_health_urls
+
+from recommender.merchandising import admin as merchandising_admin  # noqa: E402,F401  (registers the rules' admin)

@@ -7,6 +7,7 @@ class RecommenderConfig(AppConfig):
 
     def ready(self):
         from recommender import receivers  # noqa: F401  (connects the signal receivers)
+        from recommender.merchandising import receivers as merchandising_receivers  # noqa: F401
         from recommender.search.preload import preload_if_serving
 
         # Web servers only (runserver's serving child, gunicorn...): never migrate, shell, Celery or tests.

@@ -9,7 +9,8 @@ same question again (a reload, the API polled, the next page view before they di
 The cache key holds the shopper's *version*, a counter bumped whenever an interaction is recorded
 for them, a like is taken back, a guest's history joins an account or their profile sizes change
 (`shopper_touched`, called by recommender.interactions and receivers): the next request after any
-of those recomputes. Signals rebuilt, a new encoder or weights saved in admin reach cached feeds
+of those recomputes. It also holds the merchandising rules' version (recommender.merchandising.selectors), so a rule
+saved in admin or the API reaches every cached or precomputed feed on its next request. Signals rebuilt, a new encoder or weights saved in admin reach cached feeds
 within FEED_CACHE_SECONDS.
 
 Computing a feed on the request costs 100-300 ms; so with FEED_PRECOMPUTE each bump also queues
@@ -34,6 +35,8 @@ from django.db import connection
 
 from recommender.api.cards import cards_made
 from recommender.conf import recommender_setting
+from recommender.merchandising.effects import lists_served, rules_touched
+from recommender.merchandising.selectors import rules_version
 from recommender.ranking import Ranked, Source
 from recommender.services import recommend_inputs
 from shop.catalog.models import Product, Variant
@@ -165,7 +168,8 @@ def recommend_with_stock(
     try:
         version = cache.get(_version_key(who), 0)
         anchors = ",".join(str(a) for a in anchor_ids)
-        key = f"recommender:feed:{placement}:{who}:{version}:{anchors}"
+        # The staff rules' version too: a rule saved in admin or the API reaches every feed on its next request.
+        key = f"recommender:feed:{placement}:{who}:{version}:{rules_version()}:{anchors}"
         cached = cache.get(key)
     except Exception:
         logger.warning("feed cache unavailable: computing", exc_info=True)
@@ -175,23 +179,29 @@ def recommend_with_stock(
     if cached is not None and not recompute and cached.get("asked", 0) >= k * OVERFETCH:
         fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
         if len(fresh) >= min(k, cached["complete"]):
+            if not recompute:
+                lists_served([rules_touched(fresh[:k], excluding=cached.get("excluding", ()))])
             return fresh[:k], stock
     inputs = recommend_inputs(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
                               k=k * OVERFETCH)
-    ranked = inputs.ranked()
+    ranking = inputs.ranking()
+    ranked = ranking.items
+    excluding = sorted({e.rule_id for e in ranking.effects if e.applied and e.what == "excluded"})
     if key is not None:
         items = [
-            (r.product_id, r.score, r.reason, r.source.value, r.anchor_id,
-             inputs.facts[r.product_id].size_type if r.product_id in inputs.facts else None)
+            (r.product_id, r.score, r.reason, r.source.value if r.source is not None else None, r.anchor_id,
+             inputs.facts[r.product_id].size_type if r.product_id in inputs.facts else None, r.rule_ids, r.picked)
             for r in ranked
         ]
         sizes = {kind: sorted(values) for kind, values in inputs.shopper.sizes.items()}
         try:
             timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
-            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH},
-                      timeout=int(timeout))
+            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH,
+                            "excluding": excluding}, timeout=int(timeout))
         except Exception:
             logger.warning("feed cache unavailable: not stored", exc_info=True)
+    if not recompute:
+        lists_served([rules_touched(ranked[:k], excluding=excluding)])
     stock = {pid: fact.sizes_in_stock for pid, fact in inputs.facts.items()}
     return ranked[:k], stock
 
@@ -210,11 +220,12 @@ def _still_fitting(items: list[tuple], *, sizes: dict[str, list[str]]
         for product_id, size in cursor.fetchall():
             in_stock[product_id].add(size)
     kept = []
-    for product_id, score, reason, source, anchor_id, size_type in items:
+    for product_id, score, reason, source, anchor_id, size_type, rule_ids, picked in items:
         if product_id not in in_stock:
             continue
         wanted = set(sizes.get(size_type, ())) if size_type is not None else set()
         if wanted and not wanted & in_stock[product_id]:
             continue
-        kept.append(Ranked(product_id, score, reason, Source(source), anchor_id))
+        kept.append(Ranked(product_id, score, reason, Source(source) if source is not None else None, anchor_id,
+                           tuple(rule_ids), picked))
     return kept, {pid: frozenset(found) for pid, found in in_stock.items()}

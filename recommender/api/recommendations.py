@@ -3,7 +3,8 @@
 placement "home" (default) is the personal feed; "product" gives looks-like + bought-with + viewed-with for
 `product` (its id; 404 if there is no such active product); "cart" uses the caller's cart. A product placement
 without a product has no anchor, like an empty cart: it answers the fallback (what is trending). The schema
-cannot make one parameter required by another's value, so this is not an error. Each item has its reason.
+cannot make one parameter required by another's value, so this is not an error. Each item has its reason; an item
+staff pinned or hand-picked says "Picked by our stylists" with source "merchandising".
 """
 
 from drf_spectacular.utils import extend_schema
@@ -56,7 +57,7 @@ class RecommendationsView(APIView):
         cards = product_cards(request, [item.product_id for item in ranked], stock)
         return Response([
             {"product": cards[item.product_id], "score": round(item.score, 4), "reason": item.reason,
-             "source": str(item.source)}
+             "source": "merchandising" if item.picked else str(item.source)}
             for item in ranked if item.product_id in cards
         ])
 

@@ -7,9 +7,11 @@ from recommender.api.catalog import ProductViewSet
 from recommender.api.events import EventsView
 from recommender.api.recommendations import RecommendationsView
 from recommender.api.search import PhotoSearchView
+from recommender.merchandising.api import RuleViewSet
 
 router = SimpleRouter()
 router.register("products", ProductViewSet, basename="product")
+router.register("merchandising/rules", RuleViewSet, basename="merchandising-rule")
 
 app_name = "recommender-api"
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recommender.dashboard import selectors, summary
+from recommender.merchandising.health import merchandising_rows
 from recommender.models import EvaluationKind
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def health_view(request):
         "legend": summary.metric_legend(latest.k if latest else 10),
         "visual": snapshot.visual,
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
+        "merchandising": merchandising_rows(),
     }
     return TemplateResponse(request, "recommender/health.html", context)
 

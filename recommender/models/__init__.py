@@ -10,12 +10,15 @@ from recommender.models.behaviour import (
 )
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.models.interactions import Interaction, InteractionKind
+from recommender.models.merchandising import ComplementPick, MerchandisingRule
 from recommender.models.projection import VisualProjection
 from recommender.models.ranker import RankerStatus, RankerVersion
 from recommender.models.text import TextEmbedding
 from recommender.models.tuning import EvaluationKind, EvaluationRun, RecommenderSettings
 
 __all__ = [
+    "ComplementPick",
+    "MerchandisingRule",
     "EmbeddingStatus",
     "EvaluationKind",
     "EvaluationRun",
