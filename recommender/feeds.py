@@ -9,8 +9,9 @@ same question again (a reload, the API polled, the next page view before they di
 The cache key holds the shopper's *version*, a counter bumped whenever an interaction is recorded
 for them, a like is taken back, a guest's history joins an account or their profile sizes change
 (`shopper_touched`, called by recommender.interactions and receivers): the next request after any
-of those recomputes. It also holds the merchandising rules' version (recommender.merchandising.selectors), so a rule
-saved in admin or the API reaches every cached or precomputed feed on its next request. Signals rebuilt, a new encoder or weights saved in admin reach cached feeds
+of those recomputes. A cached feed also carries the merchandising rules' version it was ranked under
+(recommender.merchandising.selectors): one ranked under other rules is recomputed, so a rule saved in admin or the
+API reaches every cached or precomputed feed on its next request. Signals rebuilt, a new encoder or weights saved in admin reach cached feeds
 within FEED_CACHE_SECONDS.
 
 Computing a feed on the request costs 100-300 ms; so with FEED_PRECOMPUTE each bump also queues
@@ -168,12 +169,16 @@ def recommend_with_stock(
     try:
         version = cache.get(_version_key(who), 0)
         anchors = ",".join(str(a) for a in anchor_ids)
-        # The staff rules' version too: a rule saved in admin or the API reaches every feed on its next request.
-        key = f"recommender:feed:{placement}:{who}:{version}:{rules_version()}:{anchors}"
+        key = f"recommender:feed:{placement}:{who}:{version}:{anchors}"
         cached = cache.get(key)
+        # A feed ranked under other staff rules is stale: a rule saved in admin or the API reaches it on its next
+        # request.
+        rules = rules_version()
+        if cached is not None and cached.get("rules") != rules:
+            cached = None
     except Exception:
         logger.warning("feed cache unavailable: computing", exc_info=True)
-        key, cached = None, None
+        key, cached, rules = None, None, None
     # A feed ranked for a longer list serves a shorter one: ranking and MMR are greedy, so the first k of a
     # longer list are the list for k.
     if cached is not None and not recompute and cached.get("asked", 0) >= k * OVERFETCH:
@@ -197,7 +202,7 @@ def recommend_with_stock(
         try:
             timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
             cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH,
-                            "excluding": excluding}, timeout=int(timeout))
+                            "excluding": excluding, "rules": rules}, timeout=int(timeout))
         except Exception:
             logger.warning("feed cache unavailable: not stored", exc_info=True)
     if not recompute:

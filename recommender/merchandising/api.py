@@ -24,8 +24,9 @@ MAX_PICKS = 24
 
 
 class RuleSerializer(serializers.ModelSerializer):
+    # Written here, read back by to_representation (the model's `picks` is the related manager of ComplementPick).
     picks = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
-                                  max_length=MAX_PICKS, help_text="complements: product ids, in order")
+                                  max_length=MAX_PICKS, write_only=True, help_text="complements: product ids, in order")
 
     class Meta:
         model = MerchandisingRule

@@ -1,18 +1,19 @@
 """The health page's merchandising card: each current rule and the share of recommendation lists it touched.
 
 In: nothing (the rules table and the effect counters of recommender.merchandising.effects). Out: `MerchRow`s for
-the rules live now or scheduled, strongest first, with (lists touched, lists served) over the last day. One query.
+the rules live now or scheduled, strongest first, with (lists touched, lists served) over the last day. Read from
+the cached rule set, so no query on a hit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from recommender.merchandising.effects import touched_shares
-from recommender.models import MerchandisingRule
+from recommender.merchandising.selectors import live_rules
+from recommender.ranking.rules import RuleKind, strongest_first
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,12 @@ class MerchRow:
 
 
 def merchandising_rows() -> list[MerchRow]:
+    """From the cached rule set (no query on a hit: the page keeps its query count)."""
     now = timezone.now()
-    rules = list(MerchandisingRule.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), is_active=True)
-                 .order_by("-priority", "id").values("id", "name", "kind", "factor", "starts_at"))
-    shares = touched_shares(rule_ids=[r["id"] for r in rules], now=now)
+    rules = sorted((r for r in live_rules() if r.ends_at is None or r.ends_at > now), key=strongest_first)
+    shares = touched_shares(rule_ids=[r.id for r in rules], now=now)
     return [
-        MerchRow(id=r["id"], name=r["name"], kind="bury" if r["kind"] == "boost" and r["factor"] < 1 else r["kind"],
-                 live=r["starts_at"] is None or r["starts_at"] <= now, touched=shares.get(r["id"], (0, 0))[0],
-                 served=shares.get(r["id"], (0, 0))[1])
+        MerchRow(id=r.id, name=r.name, kind="bury" if r.kind == RuleKind.BOOST and r.factor < 1 else str(r.kind),
+                 live=r.live(now), touched=shares.get(r.id, (0, 0))[0], served=shares.get(r.id, (0, 0))[1])
         for r in rules
     ]
-
-
