@@ -79,6 +79,7 @@ class Card:
     reason: str
     marks: list[tuple[int, str]] = field(default_factory=list)  # (rule id, what it did)
     struck: str = ""  # why the rules removed it (the "before" column only)
+    was: str = ""  # where a card a rule touched stood before the rules ("was 12"; the "after" column only)
 
 
 @dataclass
@@ -132,7 +133,8 @@ def _preview(name: str, title: str, before: Ranking, after: Ranking, products) -
     for effect in after.effects:
         if not effect.applied:
             found = products.get(effect.product_id)
-            skipped.append((effect.rule_id, found.name if found else f"product {effect.product_id}", effect.what))
+            skipped.append((effect.rule_id, found.name if found else f"product {effect.product_id}",
+                            effect.what.removeprefix("skipped: ")))
         elif effect.what == "excluded":
             struck.setdefault(effect.product_id, f"excluded by rule {effect.rule_id}")
         else:
@@ -141,14 +143,24 @@ def _preview(name: str, title: str, before: Ranking, after: Ranking, products) -
     for item in before.items:  # fell out without an exclusion: a pin or a pick took its place
         if item.product_id not in shown_after and item.product_id not in struck:
             struck[item.product_id] = "pushed out by the rules"
+    before_positions = {i.product_id: n for n, i in enumerate(
+        (i for i in before.items if i.product_id in products), start=1)}
     return RailPreview(
         name=name, title=title,
         before=[Card(products[i.product_id], i.reason, struck=struck.get(i.product_id, ""))
                 for i in before.items if i.product_id in products],
-        after=[Card(products[i.product_id], i.reason, marks=marks.get(i.product_id, []))
-               for i in after.items if i.product_id in products],
+        after=[Card(products[i.product_id], i.reason, marks=marks.get(i.product_id, []),
+                    was=_was(before_positions.get(i.product_id), n) if i.product_id in marks else "")
+               for n, i in enumerate((i for i in after.items if i.product_id in products), start=1)],
         skipped=skipped,
     )
+
+
+def _was(before: int | None, now: int) -> str:
+    """Where a card a rule touched stood before the rules."""
+    if before is None:
+        return "not in the list before"
+    return "" if before == now else f"was {before}"
 
 
 def preview_view(request):

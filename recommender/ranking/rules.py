@@ -234,7 +234,10 @@ def steer(scored: Sequence[Scored], *, rules: Rules | None, facts: Mapping[int, 
         rule = excluded_by(pid)
         if rule is not None:
             return f"excluded by rule {rule.id}"
-        return why_excluded(pid, facts.get(pid), shopper=shopper, request=request)
+        reason = why_excluded(pid, facts.get(pid), shopper=shopper, request=request)
+        if reason == "is the anchor":  # a rail's request also treats items shown in earlier rails as anchors
+            return "the page's own product" if pid in rules.anchor_ids else "already shown in an earlier rail"
+        return reason
 
     kept: list[Scored] = []
     touched: dict[int, tuple[int, ...]] = {}

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
     ({"kind": "exclude", "match_price_min": "50", "match_price_max": "10"}, "match_price_max", "below the lowest"),
     ({"kind": "exclude", "match_attribute_key": "fabric"}, "match_attribute_value", "key and a value"),
     ({"kind": "pin", "product": 999999999}, "product", "does not exist"),
-    ({"kind": "complements", "picks": [1]}, "anchor_product", "hero product"),
+    ({"kind": "complements"}, "anchor_product", "hero product"),
     ({"kind": "pin", "placement": "home", "rail": "looks_like", "product": None}, "rail", "product placement"),
     ({"kind": "sparkle"}, "kind", "not a valid choice"),
 ])
