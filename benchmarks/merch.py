@@ -43,7 +43,7 @@ def _rules(*, first_product: int, first_category: int, products: int) -> int:
                                       match_price_min=10 + n, match_price_max=40 + n))
     for n in range(10):
         made.append(MerchandisingRule(name=f"exclude {n}", kind="exclude",
-                                      **({"match_category_id": first_category + 300 + n} if n % 2
+                                      **({"match_category_id": first_category + 80 + n} if n % 2
                                          else {"match_product_id": first_product + 97 * n})))
     for n in range(12):
         made.append(MerchandisingRule(name=f"home pin {n}", kind="pin", placement="home", position=1 + n % 12,

@@ -11,7 +11,8 @@ for them, a like is taken back, a guest's history joins an account or their prof
 (`shopper_touched`, called by recommender.interactions and receivers): the next request after any
 of those recomputes. A cached feed also carries the merchandising rules' version it was ranked under
 (recommender.merchandising.selectors): one ranked under other rules is recomputed, so a rule saved in admin or the
-API reaches every cached or precomputed feed on its next request. Signals rebuilt, a new encoder or weights saved in admin reach cached feeds
+API reaches every cached or precomputed feed on its next request. Signals rebuilt, a new encoder or weights saved
+in admin reach cached feeds
 within FEED_CACHE_SECONDS.
 
 Computing a feed on the request costs 100-300 ms; so with FEED_PRECOMPUTE each bump also queues

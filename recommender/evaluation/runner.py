@@ -77,8 +77,8 @@ class Prepared:
         if diversity:
             vectors = {pid: fact.vector for inputs in self.inputs.values() for pid, fact in inputs.facts.items()
                        if fact.vector is not None}
-        return summarise(self.lists(weights, steered=steered), self.split.targets, k=self.k, catalogue_size=self.catalogue_size,
-                         vectors=vectors)
+        return summarise(self.lists(weights, steered=steered), self.split.targets, k=self.k,
+                         catalogue_size=self.catalogue_size, vectors=vectors)
 
 
 @contextmanager

@@ -107,9 +107,13 @@ class MerchandisingRuleAdmin(SimpleHistoryAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
+        # Kept on the page's own rows, not on this admin (one instance serves every request).
         rows = list(changelist.result_list)
-        self._conflicts = rule_conflicts(rows)
-        self._touched = touched_shares(rule_ids=[r.pk for r in rows])
+        found, touched = rule_conflicts(rows), touched_shares(rule_ids=[r.pk for r in rows])
+        for row in rows:
+            row.conflict_messages = found.get(row.pk, [])
+            row.touched_share = touched.get(row.pk, (0, 0))
+        changelist.result_list = rows
         return changelist
 
     @admin.display(description="Kind", ordering="kind")
@@ -142,12 +146,12 @@ class MerchandisingRuleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Touched (24 h)")
     def touched(self, obj):
-        lists, served = getattr(self, "_touched", {}).get(obj.pk, (0, 0))
+        lists, served = getattr(obj, "touched_share", (0, 0))
         return f"{100 * lists / served:.1f} % of {served}" if served else "–"
 
     @admin.display(description="Conflicts")
     def conflict_count(self, obj):
-        found = getattr(self, "_conflicts", {}).get(obj.pk, [])
+        found = getattr(obj, "conflict_messages", [])
         if not found:
             return "–"
         return format_html('<span title="{}" style="color:#b00020">{}</span>', " ".join(found), len(found))

@@ -4,8 +4,8 @@ In: candidates, `ProductFacts`, a `Shopper`, a `Request`, a `features.Context` a
 `predict(matrix) -> array` over `features.FEATURES` columns (a LightGBM booster, or a test double). Out: at most
 `request.k` `Ranked` items in display order, scores in (0, 1): the logistic of the model's raw score.
 
-merge -> filter -> features -> predict -> staff rules -> diversify (MMR) -> explain. Filters and exclusions run before the model,
-so nothing the model likes can bring back an item they drop. The reason is the strongest evidence, ordered by
+merge -> filter -> features -> predict -> staff rules -> diversify (MMR) -> explain. Filters and exclusions run before
+the model, so nothing the model likes can bring back an item they drop. The reason is the strongest evidence, ordered by
 REASON_WEIGHTS (what a reason tells the shopper), not by the model: a model's score says how likely, not why.
 """
 
@@ -18,8 +18,7 @@ import numpy as np
 
 from .blend import Scored, blend
 from .candidates import Candidate, ProductFacts, Request, Shopper, Source, merge
-from .diversify import mmr
-from .explain import Ranked, explain
+from .explain import Ranked
 from .features import Context, features_matrix
 from .filters import filter_candidates
 from .rank import Ranking, diversify_steered

@@ -7,7 +7,9 @@ for anchors (for their names), a `Shopper`, a `Request`, `weights` (source name 
 
 merge -> filter -> blend -> staff rules -> diversify (MMR) -> explain. The rules (`rules.Rules`, None: none) drop
 what staff excluded, re-score what they boosted or buried, and place pins and hand-picked items around the
-diversified list (see `recommender.ranking.rules`); `rank_steered` also returns what each rule did. Cold start needs no special case: a new product brings only
+diversified list (see `recommender.ranking.rules`); `rank_steered` also returns what each rule did.
+
+Cold start needs no special case: a new product brings only
 visual neighbours, a new guest only trending and their session's neighbours, and those rank on their own.
 """
 

@@ -16,7 +16,8 @@ The stated conflict rule (also shown in admin):
    category, then everyone), then the older rule (lower id). A pin whose position is taken moves to the next free
    one; a product pinned twice keeps the stronger rule's position.
 5. Hand-picked complements fill the first free places in their order (the strongest rule's picks first), then as
-   many automatic items as the strongest complements rule allows (`fill`); pins keep their absolute positions.
+   many automatic items as the strongest complements rule allows (`fill`) on its rail; a whole placement's list
+   (the API's, `rail` None) keeps its length. Pins keep their absolute positions.
 
 A rule lives from `starts_at` (inclusive) to `ends_at` (exclusive); `now` decides, so a cached rule set still stops a
 campaign at its end time.
@@ -289,7 +290,7 @@ def steer(scored: Sequence[Scored], *, rules: Rules | None, facts: Mapping[int, 
         pins_wanted.append(rule)
 
     length = request.k
-    if complements:
+    if complements and rules.rail is not None:  # a rail's length; a whole placement's list (the API) keeps k
         length = min(request.k, len(picks) + complements[0].fill + len(pins_wanted))
     pins: dict[int, tuple[int, int]] = {}
     for rule in pins_wanted:

@@ -38,8 +38,8 @@ def test_no_rules_rank_exactly_as_before():
 
 def test_a_pin_shows_at_its_position_with_the_stylists_reason():
     facts, candidates = world()
-    ranking = rank_steered(candidates, facts=facts, shopper=GUEST, request=on("product", k=6, anchor_ids=frozenset({1})),
-                           weights=WEIGHTS, mmr_lambda=1.0,
+    ranking = rank_steered(candidates, facts=facts, shopper=GUEST, weights=WEIGHTS, mmr_lambda=1.0,
+                           request=on("product", k=6, anchor_ids=frozenset({1})),
                            rules=with_rules(Rule(1, "pin", product_id=11, position=2)))
     assert [r.product_id for r in ranking.items] == [2, 11, 3, 4, 5, 6]
     pinned = ranking.items[1]
@@ -56,8 +56,8 @@ def test_a_pin_outside_the_candidates_still_shows():
 def test_an_out_of_stock_pin_is_skipped_not_shown():
     facts, candidates = world(overrides={})
     facts[99] = product(99, sizes=())
-    ranking = rank_steered(candidates, facts=facts, shopper=GUEST, request=on("product", k=6, anchor_ids=frozenset({1})),
-                           weights=WEIGHTS, mmr_lambda=1.0,
+    ranking = rank_steered(candidates, facts=facts, shopper=GUEST, weights=WEIGHTS, mmr_lambda=1.0,
+                           request=on("product", k=6, anchor_ids=frozenset({1})),
                            rules=with_rules(Rule(1, "pin", product_id=99, position=1)))
     assert 99 not in [r.product_id for r in ranking.items] and len(ranking.items) == 6
     assert [e.what for e in ranking.effects] == ["skipped: out of stock"]
@@ -111,6 +111,8 @@ def test_complements_come_first_then_the_chosen_number_of_automatic_items():
                        rail="bought_together")
     ids = ranked_ids(facts, candidates, rules, k=8)
     assert ids == [9, 8, 7, 2, 3]
+    whole = ranked_ids(facts, candidates, with_rules(*rules.rules), k=8)  # the API's one list keeps its length
+    assert whole[:3] == [9, 8, 7] and len(whole) == 8
 
 
 def test_a_rail_rule_stays_on_its_rail_and_a_scoped_rule_on_its_anchor():
