@@ -30,8 +30,11 @@ VERSION_KEY = "recommender:merch:version"
 RULES_SECONDS = 3600  # a version's rule set; a change moves to a new version, so this only bounds memory
 
 
+RULES_FORMAT = 1  # bumped when `Rule`'s fields change, so no process unpickles a rule set of another shape
+
+
 def _rules_key(version: str) -> str:
-    return f"recommender:merch:rules:{version}"
+    return f"recommender:merch:rules:{RULES_FORMAT}:{version}"
 
 
 def _new_token() -> str:

@@ -59,8 +59,8 @@ def diversify_steered(scored, *, facts: Mapping[int, ProductFacts], shopper: Sho
                                                           mmr_lambda=mmr_lambda)]
     if not steered.effects:
         return Ranking(shown)
-    reasons = {s.product_id: explain(s, facts=facts) for s in scored
-               if any(s.product_id == pid for pid, _ in [*steered.pins.values(), *steered.picks])}
+    placed = {pid for pid, _ in steered.pins.values()} | {pid for pid, _ in steered.picks}
+    reasons = {s.product_id: explain(s, facts=facts) for s in scored if s.product_id in placed}
     return Ranking(steered.lay_out(shown, sources=reasons), tuple(steered.effects))
 
 

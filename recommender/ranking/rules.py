@@ -59,12 +59,13 @@ class Condition:
     price_max: float | None = None
     new_within_days: int | None = None  # created at most this many days before `now`
     attribute: tuple[str, str] | None = None  # (key, value) in the product's `attributes`, any case
+    is_empty: bool = field(init=False, repr=False, compare=False, default=True)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.product_ids or self.category_ids is not None or self.brand or self.department or self.season
-                    or self.price_min is not None or self.price_max is not None or self.new_within_days is not None
-                    or self.attribute is not None)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_empty", not (
+            self.product_ids or self.category_ids is not None or self.brand or self.department or self.season
+            or self.price_min is not None or self.price_max is not None or self.new_within_days is not None
+            or self.attribute is not None))
 
     def matches(self, facts: ProductFacts, *, now: datetime) -> bool:
         if self.is_empty:
@@ -149,6 +150,48 @@ class Rule:
         return True
 
 
+class _Matcher:
+    """The rules whose condition a product meets, in the rules' order; rules are looked up by their product,
+    category or brand first, so a product is checked against the few rules that can match it, not all of them."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.order = {rule.id: i for i, rule in enumerate(rules)}
+        self.by_product: dict[int, list[Rule]] = {}
+        self.by_category: dict[int, list[Rule]] = {}
+        self.by_brand: dict[str, list[Rule]] = {}
+        self.by_department: dict[str, list[Rule]] = {}
+        self.rest: list[Rule] = []
+        for rule in rules:
+            condition = rule.condition
+            if condition.product_ids:
+                for pid in condition.product_ids:
+                    self.by_product.setdefault(pid, []).append(rule)
+            elif condition.category_ids is not None:
+                for category in condition.category_ids:
+                    self.by_category.setdefault(category, []).append(rule)
+            elif condition.brand:
+                self.by_brand.setdefault(condition.brand.strip().casefold(), []).append(rule)
+            elif condition.department:
+                self.by_department.setdefault(condition.department.casefold(), []).append(rule)
+            else:
+                self.rest.append(rule)
+
+    def matching(self, facts: ProductFacts | None, *, now: datetime) -> list[Rule]:
+        if facts is None or not self.order:
+            return []
+        found = self.rest
+        product = self.by_product.get(facts.product_id)
+        category = self.by_category.get(facts.category_id)
+        brand = self.by_brand.get(facts.brand.strip().casefold()) if self.by_brand else None
+        department = self.by_department.get(facts.department.casefold()) if self.by_department else None
+        if product or category or brand or department:
+            found = [*(product or ()), *(category or ()), *(brand or ()), *(department or ()), *self.rest]
+        if not found:
+            return []
+        hits = [rule for rule in found if rule.condition.matches(facts, now=now)]
+        return sorted(hits, key=lambda rule: self.order[rule.id]) if len(hits) > 1 else hits
+
+
 def strongest_first(rule: Rule) -> tuple:
     return (-rule.priority, -rule.specificity, rule.id)
 
@@ -224,12 +267,14 @@ def steer(scored: Sequence[Scored], *, rules: Rules | None, facts: Mapping[int, 
         return Steered(pool=list(scored), room=request.k, length=request.k)
     now = rules.now
     effects: list[Effect] = []
-    exclusions = [r for r in active if r.kind == RuleKind.EXCLUDE]
-    boosts = [r for r in active if r.kind == RuleKind.BOOST]
+    exclusions = _Matcher([r for r in active if r.kind == RuleKind.EXCLUDE])
+    boosts = _Matcher([r for r in active if r.kind == RuleKind.BOOST])
+    labels = {r.id: f"{'boosted' if r.factor >= 1 else 'buried'} x{r.factor:g}" for r in active
+              if r.kind == RuleKind.BOOST}
 
     def excluded_by(pid: int) -> Rule | None:
-        fact = facts.get(pid)
-        return next((r for r in exclusions if fact is not None and r.condition.matches(fact, now=now)), None)
+        hits = exclusions.matching(facts.get(pid), now=now)
+        return hits[0] if hits else None
 
     def unfit(pid: int) -> str | None:
         rule = excluded_by(pid)
@@ -247,21 +292,20 @@ def steer(scored: Sequence[Scored], *, rules: Rules | None, facts: Mapping[int, 
         if rule is not None:
             effects.append(Effect(rule.id, item.product_id, "excluded"))
             continue
-        factor, by = 1.0, []
-        for boost in boosts:
-            if boost.condition.matches(facts[item.product_id], now=now):
+        matched = boosts.matching(facts[item.product_id], now=now)
+        if matched:
+            factor = 1.0
+            for boost in matched:
                 factor *= boost.factor
-                by.append(boost.id)
-                verb = "boosted" if boost.factor >= 1 else "buried"
-                effects.append(Effect(boost.id, item.product_id, f"{verb} x{boost.factor:g}"))
-        if by:
-            touched[item.product_id] = tuple(by)
-            item = replace(item, score=item.score * factor)
+                effects.append(Effect(boost.id, item.product_id, labels[boost.id]))
+            touched[item.product_id] = tuple(boost.id for boost in matched)
+            item = Scored(item.product_id, item.score * factor, item.contributions)
         kept.append(item)
     top = max((s.score for s in kept), default=0.0)
     if top > 1.0:
-        kept = [replace(s, score=s.score / top) for s in kept]
-    kept.sort(key=lambda s: (-s.score, s.product_id))
+        kept = [Scored(s.product_id, s.score / top, s.contributions) for s in kept]
+    if touched:
+        kept.sort(key=lambda s: (-s.score, s.product_id))
     scores = {s.product_id: s.score for s in kept}
 
     taken: set[int] = set()
@@ -317,5 +361,5 @@ def steer(scored: Sequence[Scored], *, rules: Rules | None, facts: Mapping[int, 
 
 def excluded_ids(facts: Mapping[int, ProductFacts], *, rules: Rules, placement: Placement) -> set[int]:
     """The products among `facts` that a live exclusion removes (for lists ranked outside `rank`: similar items)."""
-    exclusions = [r for r in rules.active(placement=placement, facts=facts) if r.kind == RuleKind.EXCLUDE]
-    return {pid for pid, fact in facts.items() if any(r.condition.matches(fact, now=rules.now) for r in exclusions)}
+    exclusions = _Matcher([r for r in rules.active(placement=placement, facts=facts) if r.kind == RuleKind.EXCLUDE])
+    return {pid for pid, fact in facts.items() if exclusions.matching(fact, now=rules.now)}
