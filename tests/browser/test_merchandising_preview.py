@@ -20,14 +20,6 @@ SCREENSHOTS = Path(os.environ.get("MERCH_SCREENSHOTS")
                    or Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots")
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    yield context.new_page()
-    context.close()
-
-
 def sign_in(page, live_server):
     UserFactory(username="stylist", is_staff=True, is_superuser=True)
     page.goto(live_server.url + "/admin/login/")
