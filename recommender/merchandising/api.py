@@ -13,10 +13,12 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.authentication import TokenAuthentication
 
 from recommender.api.authentication import GuestAwareSessionAuthentication
+from recommender.api.errors import error_responses
 from recommender.models import ComplementPick, MerchandisingRule
 from shop.catalog.models import Product
 
@@ -92,6 +94,21 @@ def _picks_set(rule: MerchandisingRule, picks: list[int]) -> None:
         ComplementPick.objects.create(rule=rule, product_id=product_id, position=position)
 
 
+STAFF_ONLY = "Staff only: without a staff session or token every operation answers 403."
+_refused = error_responses(403)
+_refused_or_missing = error_responses(403, 404)
+
+
+@extend_schema_view(
+    list=extend_schema(description=STAFF_ONLY, responses={200: RuleSerializer(many=True), **_refused}),
+    retrieve=extend_schema(description=STAFF_ONLY, responses={200: RuleSerializer, **_refused_or_missing}),
+    create=extend_schema(description=STAFF_ONLY, responses={201: RuleSerializer, **error_responses(400, 403, 415)}),
+    update=extend_schema(description=STAFF_ONLY,
+                         responses={200: RuleSerializer, **error_responses(400, 403, 404, 415)}),
+    partial_update=extend_schema(description=STAFF_ONLY,
+                                 responses={200: RuleSerializer, **error_responses(400, 403, 404, 415)}),
+    destroy=extend_schema(description=STAFF_ONLY, responses={204: None, **_refused_or_missing}),
+)
 class RuleViewSet(viewsets.ModelViewSet):
     serializer_class = RuleSerializer
     queryset = MerchandisingRule.objects.prefetch_related("picks").order_by("-priority", "id")

@@ -36,7 +36,7 @@ class PreviewForm(forms.Form):
                                            ("cart", "Cart")], initial="product")
     product = forms.CharField(required=False, max_length=200, help_text="id or part of its name")
     shopper = forms.CharField(required=False, max_length=150, help_text="username, e-mail or id (empty: a guest)")
-    guest = forms.CharField(required=False, max_length=64, help_text="a guest's session key")
+    guest = forms.CharField(required=False, max_length=64, help_text="a guest's key, as their views record it")
 
     def clean_product(self):
         value = self.cleaned_data["product"].strip()
