@@ -69,7 +69,7 @@ def _rules(*, first_product: int, first_category: int, products: int) -> int:
 
 def run(*, products: int, events: int, shoppers: int = 100, seed: int = 5, log) -> dict:
     from recommender.merchandising.selectors import live_rules, rules_version_bump
-    from recommender.services import recommend_inputs
+    from recommender.recommend.service import recommend_inputs
     from django.contrib.auth import get_user_model
 
     with scratch_database("bench_merch", log=log) as _name:

@@ -29,9 +29,9 @@ import numpy as np
 from django.core.management import call_command
 from django.db import connection, connections
 
-from recommender.embeddings.compact import compact_name
-from recommender.embeddings.compact_store import compact_dims, compact_fit
-from recommender.embeddings.store import index_definition, product_vectors_copy, product_vectors_read
+from recommender.vectors.compact import compact_name
+from recommender.vectors.compact_store import compact_dims, compact_fit
+from recommender.vectors.bulk import index_definition, product_vectors_copy, product_vectors_read
 
 ENCODER = "lite0"
 LEAF_CATEGORIES = 100  # product i is in leaf i % 100: a leaf keeps exactly 1 %
@@ -44,7 +44,7 @@ def selective_filters(*, first_category_id: int):
     """{"1": ProductFilters, "5": ..., "20": ...}: filters keeping 1 %, 5 % and 20 % of the catalogue."""
     from decimal import Decimal
 
-    from recommender.search.vector_query import ProductFilters
+    from recommender.vectors.nearest import ProductFilters
 
     return {
         "1": ProductFilters(category_id=first_category_id + 3),

@@ -47,7 +47,7 @@ def _p95(values) -> float:
 
 
 def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, seed: int, log) -> dict:
-    from recommender.embeddings.store import product_neighbours
+    from recommender.vectors.store import product_neighbours
 
     rng = np.random.default_rng(seed)
     vectors, first, encoder = filled["vectors"], filled["first_product_id"], filled["encoder"]
@@ -135,7 +135,7 @@ def _filter_masks(products: int) -> dict[str, np.ndarray]:
 
 
 def _filtered(vectors, *, encoder: str, first: int, filters, mask: np.ndarray, sample, log) -> dict:
-    from recommender.search.vector_query import nearest_products
+    from recommender.vectors.nearest import nearest_products
 
     log(f"filtered nearest_products: {filters} keeps {mask.mean():.1%}")
     nearest_products(vector=vectors[int(sample[0])], encoder=encoder, k=K, filters=filters)

@@ -17,13 +17,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 from recommender.conf import recommender_setting
-from recommender.feeds import recommend_for_shopper
-from recommender.profiles import style_profile_for
 from recommender.merchandising.effects import lists_served, rules_touched
 from recommender.ranking import Candidate, Placement, Source
 from recommender.ranking.rank import Ranking, rank_steered
 from recommender.ranking.rules import PICKED_REASON
-from recommender.services import recommend_inputs, recommendation_weights
+from recommender.recommend.feeds import recommend_for_shopper
+from recommender.recommend.profiles import style_profile_for
+from recommender.recommend.service import recommend_inputs, recommendation_weights
 from shop.catalog.models import Product
 from shop.catalog.rails import Rail, RailItem
 
@@ -45,7 +45,7 @@ def rails_provider(request, *, placement: str, product=None, cart=None) -> list[
     user = request.user if request.user.is_authenticated else None
     session_key = request.session.session_key
     if placement == "home":
-        # One rail of every source: the shopper's feed, cached until they act (recommender.feeds).
+        # One rail of every source: the shopper's feed, cached until they act (recommender.recommend.feeds).
         (name, title, _sources), = RAILS["home"]
         ranked = recommend_for_shopper(placement="home", user=user, session_key=session_key, k=RAIL_SIZE)
         return _cards([(name, title, ranked)])

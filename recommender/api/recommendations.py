@@ -17,8 +17,9 @@ from recommender.api.cards import product_cards
 from recommender.api.errors import error_responses
 from recommender.api.inputs import Input
 from recommender.api.serializers import ScoredProductSerializer
-from recommender.feeds import recommend_with_stock
+from recommender.recommend.feeds import recommend_with_stock
 from shop.accounts.visitors import visitor_from_request
+from shop.cart.models import CartItem
 from shop.catalog.models import Product
 
 
@@ -63,8 +64,6 @@ class RecommendationsView(APIView):
 
 
 def _cart_products(visitor) -> list[int]:
-    from shop.cart.models import CartItem
-
     items = CartItem.objects.all()
     if visitor.user is not None:
         items = items.filter(cart__user=visitor.user)

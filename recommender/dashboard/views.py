@@ -21,7 +21,9 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recommender import tasks
 from recommender.dashboard import selectors, summary
+from recommender.evaluation.service import evaluation_run_start
 from recommender.merchandising.health import merchandising_rows
 from recommender.models import EvaluationKind
 
@@ -101,9 +103,6 @@ def health_status_view(request):
 
 @require_POST
 def health_action_view(request, action: str):
-    from recommender import tasks
-    from recommender.evaluation.service import evaluation_run_start
-
     if action not in ACTIONS:
         messages.error(request, f"Unknown action {action!r}.")
         return redirect("admin:recommender-health")

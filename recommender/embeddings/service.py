@@ -20,8 +20,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
-from recommender.embeddings import compact_store, store
+from recommender.embeddings.encoders import get_encoder
+from recommender.embeddings.loading import ImageRejected, load_image
 from recommender.models import EmbeddingStatus, ImageEmbedding
+from recommender.vectors import bulk, compact_store, store
 from shop.catalog.models import ProductImage
 
 logger = logging.getLogger(__name__)
@@ -36,8 +38,6 @@ class ComputeReport:
 
 
 def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | None = None) -> ComputeReport:
-    from recommender.embeddings.encoders import get_encoder
-
     encoder_name = encoder_name or recommender_setting("ENCODER")
     report = ComputeReport()
     claimed = _claim(image_ids=image_ids, encoder_name=encoder_name, report=report)
@@ -69,7 +69,7 @@ def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | No
     # 173 -> 108-118 img/s). A worker killed before this line leaves them to the beat (compact_ensure).
     with transaction.atomic():
         compact_store.compact_refresh(product_ids=sorted({e.image.product_id for e in claimed}), source=encoder_name)
-    store.vector_index_ensure(encoder=encoder_name)
+    bulk.vector_index_ensure(encoder=encoder_name)
     return report
 
 
@@ -145,8 +145,6 @@ def _claim_write(claimed: list[ImageEmbedding]) -> None:
 
 def _load(batch: list[ImageEmbedding]):
     """Read and decode each file through the safe loader. Returns (loaded, failures)."""
-    from recommender.embeddings.loading import ImageRejected, load_image
-
     loaded, failures = [], []
     for embedding in batch:
         image = embedding.image

@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from recommender.merchandising.effects import touched_shares
 from recommender.merchandising.lists import facts_of
+from recommender.merchandising.preview import preview_view
 from recommender.merchandising.selectors import category_subtrees, rule_of
 from recommender.models import ComplementPick, MerchandisingRule
 from recommender.ranking.rule_conflicts import CONFLICT_RULE, conflicts
@@ -95,8 +96,6 @@ class MerchandisingRuleAdmin(SimpleHistoryAdmin):
     )
 
     def get_urls(self):
-        from recommender.merchandising.preview import preview_view
-
         extra = [path("preview/", self.admin_site.admin_view(preview_view), name="recommender-merch-preview")]
         return extra + super().get_urls()
 

@@ -21,11 +21,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from recommender.models import MerchandisingRule
-from recommender.profiles import style_profile_for
+from recommender.recommend.profiles import style_profile_for
 from recommender.rails import RAIL_SIZE, RAILS, rails_ranked
 from recommender.ranking import Placement
 from recommender.ranking.rank import Ranking
-from recommender.services import recommend_inputs
+from recommender.recommend.service import recommend_inputs
+from shop.cart.models import CartItem
 from shop.catalog.models import Product
 
 HOME_SIZE = 12
@@ -92,8 +93,6 @@ class RailPreview:
 
 
 def _cart_anchors(*, user, guest: str) -> list[int]:
-    from shop.cart.models import CartItem
-
     items = CartItem.objects.filter(cart__user=user) if user is not None else CartItem.objects.filter(
         cart__guest_key=guest)
     return sorted(set(items.values_list("variant__product_id", flat=True)))

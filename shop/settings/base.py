@@ -118,7 +118,7 @@ SHOP_RAILS_PROVIDER = "recommender.rails.rails_provider"
 SHOP_SEMANTIC_SEARCH_PROVIDER = "recommender.search.semantic.semantic_search"
 # Dotted path to a callable (*, limit: int) -> list[tuple[product_id, score]], most popular first, that the
 # "Most popular" sort follows (see shop.catalog.selectors.with_popularity). None: units sold plus likes.
-SHOP_POPULARITY_PROVIDER = "recommender.popularity.product_popularity"
+SHOP_POPULARITY_PROVIDER = "recommender.behaviour.popularity.product_popularity"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"

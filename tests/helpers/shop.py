@@ -112,6 +112,7 @@ def realistic_shop(*, seed: int = 5) -> Shop:
         TextEmbedding,
     )
     from recommender.models.text import TEXT_DIM
+    from recommender.recommend.weights import recommender_settings_save
 
     rng = np.random.default_rng(seed)
     now = timezone.now()
@@ -173,7 +174,7 @@ def realistic_shop(*, seed: int = 5) -> Shop:
     )
     EvaluationRun.objects.create(kind=EvaluationKind.VISUAL, k=10, step="done", progress=1.0, finished_at=now,
                                  results={"p_at_10": 0.61, "products": 5, "p_at_10_raw": 0.58})
-    RecommenderSettings.objects.create(weights={"co_view": 1.2, "trending": 0.3}, notes="typed by staff")
+    recommender_settings_save(RecommenderSettings(weights={"co_view": 1.2, "trending": 0.3}, notes="typed by staff"))
     merchandising_rules(shop, now=now)
     Group.objects.create(name="Catalogue editors").permissions.add(
         Permission.objects.get(codename="change_product"))

@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
-from recommender.embeddings import store
-from recommender.embeddings.compact_store import compact_current, compact_ensure
+from recommender.vectors import store
+from recommender.vectors.compact_store import compact_current, compact_ensure
 from recommender.models import ImageEmbedding, ProductEmbedding, VisualProjection
 from recommender.tasks import reconcile_embeddings_task
 from tests.factories import ProductImageFactory
@@ -135,6 +135,6 @@ def test_rows_an_embedding_task_left_behind_are_caught_up_by_the_beat(toy):
     assert compact_ensure() is None  # no refit due: a catch-up
     assert np.allclose(stored(COMPACT, newcomer.product_id), projection.apply(vectors[5])[0], atol=1e-5)
     assert np.allclose(stored(COMPACT, images[1].product_id), projection.apply(vectors[6])[0], atol=1e-5)
-    from recommender.embeddings.compact_store import compact_reconcile
+    from recommender.vectors.compact_store import compact_reconcile
 
     assert compact_reconcile(source=TOY, dims=16) == 0  # and nothing is left to do

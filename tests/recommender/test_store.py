@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from django.db import connection
 
-from recommender.embeddings import store
+from recommender.vectors import store
 from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from tests.factories import ProductImageFactory
 

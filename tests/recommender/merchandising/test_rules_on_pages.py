@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from recommender.feeds import feed_refresh, shopper_id, shopper_version_kept
+from recommender.interactions.versions import shopper_id, shopper_version_kept
 from recommender.interactions.services import interaction_record
 from recommender.ranking.rules import PICKED_REASON
+from recommender.recommend.feeds import feed_refresh
 from tests.factories import UserFactory, product_with_sizes
 from tests.helpers.merchandising import api_items, page_rails, product_page_world, rule_post, staff_client
 from tests.helpers.vectors import direction, lookalikes, with_vector

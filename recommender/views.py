@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 
 from recommender.embeddings.loading import ImageRejected
-from recommender.search.forms import PhotoSearchForm
+from recommender.forms import PhotoSearchForm
 from recommender.search.services import photo_search_run
-from recommender.search.throttle import photo_search_allowed
+from recommender.api.photo_throttle import photo_search_allowed
 
 TEMPLATE = "recommender/search_photo.html"
 

@@ -7,7 +7,7 @@ P@10 (0.739 vs 0.733 raw) and same-colour share (0.260 vs 0.259) of the neighbou
 
 What is learned from what: principal component analysis, unsupervised. In: the product vectors of the source encoder
 (rows L2-normalised); no label is read. Learned: their mean [d] and the top `dims` eigenvectors of their covariance
-[dims, d]. Out: `Projection.apply` (recommender.embeddings.projection) = normalise(components · (normalise(v) - mean)).
+[dims, d]. Out: `Projection.apply` (recommender.vectors.projection) = normalise(components · (normalise(v) - mean)).
 
 A compact encoder is named after its source and width ("lite0-pca256"), so its rows sit beside the source's in
 ProductEmbedding with their own partial HNSW index.
@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from recommender.embeddings.projection import Projection, unit_rows
+from recommender.vectors.projection import Projection, unit_rows
 
 METHOD = "pca"
 _NAME = re.compile(r"^(?P<source>.+)-pca(?P<dims>\d+)$")

@@ -1,14 +1,14 @@
 """Home feeds precomputed in bulk for the shoppers most likely to come back, so their next first page is a hit.
 
 In: FEED_BATCH_SHOPPERS (how many, 0 = off) and FEED_BATCH_DAYS (active within). Out: each picked shopper's home
-feed in the feed cache (recommender.feeds) for their current version, kept FEED_BATCH_SECONDS.
+feed in the feed cache (recommender.recommend.feeds) for their current version, kept FEED_BATCH_SECONDS.
 
-Why: computing a feed costs ~20 queries and ~40 ms of ranking (see recommender.feeds); on two cores that caps
+Why: computing a feed costs ~20 queries and ~40 ms of ranking (see recommender.recommend.feeds); on two cores that caps
 first requests near 30 a second. A shopper's feed changes when they act (a worker recomputes it then,
 FEED_PRECOMPUTE), when signals are rebuilt and when the catalogue changes; between those it is the same answer.
 So the beat recomputes the feeds of recently active shoppers every FEED_BATCH_INTERVAL: a returning shopper's
 first request reads the cache, and a feed is never older than one interval's signals. A shopper outside the
-batch (new, or gone quiet) is computed on request, as before.
+batch (new, or gone quiet) is computed on request, on request.
 
 Safety is the feed cache's: a feed is stored under the version the shopper had when it was ranked, so one who
 acts during the batch is never served it (their action's own refresh covers them).
@@ -25,7 +25,8 @@ from django.db import connection
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
-from recommender.feeds import feed_refresh, shopper_version_kept
+from recommender.interactions.versions import shopper_version_kept
+from recommender.recommend.feeds import feed_refresh
 from recommender.models import Interaction
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ The image itself is checked by the safe loader, not here, so its refusal reasons
 
 from django import forms
 
-from recommender.search.vector_query import ProductFilters
+from recommender.vectors.nearest import ProductFilters
 from shop.catalog.models import Category, Gender
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from django.db import connection, transaction
 
 from recommender.conf import recommender_setting
-from recommender.embeddings.store import index_cast, vector_literal
+from recommender.vectors.codec import ef_search_sql, index_cast, vector_literal
 
 ESTIMATE_DOUBT = 2  # a filter estimated to keep more than this x FILTER_EXACT_MAX_ROWS is not counted
 # Rows an iterative scan may visit before it gives up (pgvector's default, 20,000): a 1 % filter needs
@@ -142,7 +142,7 @@ def _exact(cursor, *, vector, encoder, k, where, params) -> list[tuple[int, floa
 def _hnsw(cursor, *, vector, encoder, k, where, params, ef_search) -> list[tuple[int, float]]:
     cast = index_cast(len(vector))
     query = vector_literal(vector)
-    cursor.execute(f"SET LOCAL hnsw.ef_search = {min(int(ef_search), 1000)}")
+    cursor.execute(ef_search_sql(ef_search))
     cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
     cursor.execute(f"SET LOCAL hnsw.max_scan_tuples = {MAX_SCAN_TUPLES}")
     # The ORDER BY is the partial index's expression (index_cast); the filter sits inside the scan, and the relaxed order is put right outside.

@@ -1,6 +1,6 @@
 """A shopper's ranked recommendations, computed once and served from the cache until they do something.
 
-In: the same arguments as `services.recommend` for a caller (user and/or guest session key; neither: a first-time
+In: the same arguments as `recommend.service.recommend` for a caller (user and/or guest session key; neither: a first-time
 visitor, who shares one cached feed with every other), no explicit profile. Out: `ranking.Ranked` items, best
 first, at most k.
 
@@ -8,15 +8,14 @@ Ranking a feed costs ~20 queries and two or more HNSW scans; most requests for o
 same question again (a reload, the API polled, the next page view before they did anything new).
 The cache key holds the shopper's *version*, a counter bumped whenever an interaction is recorded
 for them, a like is taken back, a guest's history joins an account or their profile sizes change
-(`shopper_touched`, called by recommender.interactions and receivers): the next request after any
+(recommender.interactions.versions): the next request after any
 of those recomputes. A cached feed also carries the merchandising rules' version it was ranked under
 (recommender.merchandising.selectors): one ranked under other rules is recomputed, so a rule saved in admin or the
 API reaches every cached or precomputed feed on its next request. Signals rebuilt, a new encoder or weights saved
-in admin reach cached feeds
-within FEED_CACHE_SECONDS.
+in admin reach cached feeds within FEED_CACHE_SECONDS.
 
 Computing a feed on the request costs 100-300 ms; so with FEED_PRECOMPUTE each bump also queues
-`refresh_feed_task`, and a worker computes the home feed for the new version right away: the
+`refresh_feed_task` (recommender.receivers listens to the bump), and a worker computes the home feed for the new version right away: the
 shopper's next page usually finds it ready. A task whose version is no longer current does nothing
 (the shopper acted again; the later task covers it).
 
@@ -30,75 +29,27 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
+from django.dispatch import Signal
 
-from recommender.api.cards import cards_made
 from recommender.conf import recommender_setting
 from recommender.merchandising.effects import lists_served, rules_touched
 from recommender.merchandising.selectors import rules_version
+from recommender.interactions.versions import ANYONE, shopper_id, shopper_version
 from recommender.ranking import Ranked, Source
-from recommender.services import recommend_inputs
+from recommender.recommend.service import recommend_inputs
 from shop.catalog.models import Product, Variant
 
 logger = logging.getLogger(__name__)
 
 OVERFETCH = 2  # items cached per item asked for: room to drop what sold out since
 
-
-def shopper_id(*, user_id: int | None = None, session_key: str | None = None) -> str | None:
-    if user_id is not None:
-        return f"u{user_id}"
-    return f"s{session_key}" if session_key else None
-
-
-ANYONE = "-"  # the shopper id shared by visitors without an account or a session
-
-
-def _version_key(who: str) -> str:
-    return f"recommender:shopper-version:{who}"
-
-
-# A shopper's version outlives every feed cached under it (FEED_CACHE_SECONDS), and is forgotten after a day
-# without activity: by then no feed cached under an old number is left, so counting again from 1 is safe.
-VERSION_SECONDS = 86_400
-
-
-def shopper_touched(shoppers: Iterable[str | None], *, refresh: Iterable[str | None] | None = None) -> None:
-    """Bump these shoppers' versions: their cached feeds stop being served. With FEED_PRECOMPUTE, a worker then
-    computes the new home feed (`feed_refresh`) for those in `refresh` (all of them when None), so the shopper's
-    next page finds it ready."""
-    refresh = None if refresh is None else set(refresh)
-    for who in {s for s in shoppers if s}:
-        key = _version_key(who)
-        try:
-            if cache.add(key, 1, timeout=VERSION_SECONDS):
-                version = 1
-            else:
-                version = cache.incr(key)
-                cache.touch(key, VERSION_SECONDS)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=VERSION_SECONDS)
-            version = 1
-        except Exception:  # a stopped Redis: nothing is being served from it, and the broker is down with it
-            logger.warning("feed cache: could not bump %s", who, exc_info=True)
-            continue
-        if recommender_setting("FEED_PRECOMPUTE") and (refresh is None or who in refresh):
-            from recommender.tasks import refresh_feed_enqueue
-
-            refresh_feed_enqueue(who, version)
-
-
-def shopper_version_kept(who: str) -> int:
-    """`who`'s current version, its key kept another VERSION_SECONDS so that it outlives a feed cached under it now
-    (a key that expired while a precomputed feed lived on would count again from 1 and serve that feed)."""
-    key = _version_key(who)
-    if cache.add(key, 1, timeout=VERSION_SECONDS):
-        return 1
-    cache.touch(key, VERSION_SECONDS)
-    return int(cache.get(key) or 0)
+# Sent with `product_ids` (the feed's items, best first) after a feed was computed ahead of a request.
+feed_cached = Signal()
 
 
 def _refresh_queued_key(who: str) -> str:
@@ -115,7 +66,7 @@ def feed_refresh_latest(*, who: str) -> str:
     their version as it is now. Returns what `feed_refresh` returns."""
     try:
         cache.delete(_refresh_queued_key(who))
-        version = cache.get(_version_key(who), 0)
+        version = shopper_version(who)
     except Exception:
         logger.warning("feed cache unavailable: feed for %s not precomputed", who, exc_info=True)
         return "stale"
@@ -127,10 +78,8 @@ def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) ->
     The feed is kept `cache_seconds` (FEED_CACHE_SECONDS when None), and the product cards it shows are made.
 
     Returns what happened: "stale", "gone" (no such user any more) or "cached"."""
-    from django.contrib.auth import get_user_model
-
     try:
-        current = cache.get(_version_key(who), 0)
+        current = shopper_version(who)
     except Exception:
         logger.warning("feed cache unavailable: feed for %s not precomputed", who, exc_info=True)
         return "stale"
@@ -146,7 +95,9 @@ def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) ->
     ranked, _ = recommend_with_stock(placement="home", user=user, session_key=session_key,
                                      k=int(recommender_setting("FEED_PRECOMPUTE_K")), cache_seconds=cache_seconds,
                                      recompute=True)
-    cards_made([item.product_id for item in ranked])  # the shopper's request then only assembles them
+    # The product cards it shows are made now (recommender.api.cards listens): the shopper's request then only
+    # assembles them.
+    feed_cached.send(sender=None, product_ids=[item.product_id for item in ranked])
     return "cached"
 
 
@@ -170,7 +121,7 @@ def recommend_with_stock(
     # gets the same feed for the same question, so they share one, kept FEED_CACHE_SECONDS (nothing bumps it).
     who = shopper_id(user_id=user_id, session_key=session_key) or ANYONE
     try:
-        version = cache.get(_version_key(who), 0)
+        version = shopper_version(who)
         anchors = ",".join(str(a) for a in anchor_ids)
         key = f"recommender:feed:{placement}:{who}:{version}:{anchors}"
         cached = cache.get(key)

@@ -1,4 +1,4 @@
-"""Fit, store and keep in step the compact serving vectors (method: recommender.embeddings.compact).
+"""Fit, store and keep in step the compact serving vectors (method: recommender.vectors.compact).
 
 `compact_fit(source)`: PCA on every product vector of the source encoder, stored as a VisualProjection row (method
 "pca"), and the compact rows ("lite0-pca256") rewritten from the source rows with it, all in one transaction:
@@ -24,9 +24,9 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from recommender.conf import recommender_setting
-from recommender.embeddings import store
-from recommender.embeddings.compact import METHOD, compact_name, compact_parts, explained_variance, pca_fit
-from recommender.embeddings.projection import Projection
+from recommender.vectors import bulk
+from recommender.vectors.compact import METHOD, compact_name, compact_parts, explained_variance, pca_fit
+from recommender.vectors.projection import Projection
 from recommender.models import ProductEmbedding, VisualProjection
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
     name = compact_name(source, dims)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        ids, vectors, times = store.product_vectors_read(encoder=source, with_times=True)  # under the lock
+        ids, vectors, times = bulk.product_vectors_read(encoder=source, with_times=True)  # under the lock
         projection = pca_fit(vectors, dims=dims)
         row = VisualProjection.objects.create(
             encoder=source, method=METHOD, params={"dims": dims}, input_dim=vectors.shape[1], output_dim=dims,
@@ -64,7 +64,7 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
             held_out={"explained_variance": round(explained_variance(vectors, projection), 4)},
         )
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder = %s", [name])
-        store.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors),
+        bulk.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors),
                                    updated_at=times)
         # Another width's rows (COMPACT_DIMS changed) would never be served again.
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder LIKE %s AND encoder <> %s",
@@ -73,7 +73,7 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
         # Built before the commit: serving switches to these rows at the commit, and must find them indexed.
         # CREATE INDEX refuses to run while deferred foreign-key checks are pending: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        store.vector_index_ensure(encoder=name)
+        bulk.vector_index_ensure(encoder=name)
         transaction.on_commit(lambda: cache.delete("recommender:serving-encoder"))
     logger.info("compact vectors %s: %d products, %.1f%% of the variance kept", name, len(ids),
                 100 * row.held_out["explained_variance"])
@@ -91,12 +91,12 @@ def compact_refresh(*, product_ids: list[int], source: str) -> None:
         projection = _projection(name)
         if projection is None:
             return
-        ids, vectors, times = store.product_vectors_read(encoder=source, product_ids=product_ids, with_times=True)
+        ids, vectors, times = bulk.product_vectors_read(encoder=source, product_ids=product_ids, with_times=True)
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder = %s AND product_id = ANY(%s)",
                        [name, list(product_ids)])
         if len(ids):
             # Each compact row carries its source row's time: the reconciler tells a stale one by a different time.
-            store.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors),
+            bulk.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors),
                                        updated_at=times)
 
 

@@ -16,12 +16,10 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection, transaction
-
 from recommender.conf import recommender_setting
-from recommender.embeddings.store import vector_literal
 from recommender.models import TextEmbedding
-from recommender.search.text import get_text_encoder, product_text, text_sha256
+from recommender.vectors.text import text_vectors_save
+from recommender.embeddings.text import get_text_encoder, product_text, text_sha256
 from shop.catalog.models import Product
 
 logger = logging.getLogger(__name__)
@@ -62,29 +60,9 @@ def text_embeddings_compute(*, product_ids: Sequence[int], model: str | None = N
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
         vectors = encoder.embed([text for _, _, text in chunk], batch_size=batch)
-        _upsert(model=model, rows=[(pk, digest, vector) for (pk, digest, _), vector in zip(chunk, vectors)])
+        text_vectors_save(model=model, rows=[(pk, digest, vector) for (pk, digest, _), vector in zip(chunk, vectors)])
         report.embedded += len(chunk)
     return report
-
-
-def _upsert(*, model: str, rows: list) -> None:
-    values = ", ".join(["(%s, %s, %s, %s::vector, now())"] * len(rows))
-    params: list = []
-    for product_id, digest, vector in rows:
-        params += [product_id, model, digest, vector_literal(vector)]
-    # A product deleted since it was read would break the FK: insert only those still there.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO recommender_textembedding (product_id, model, text_sha256, vector, updated_at)
-            SELECT v.product_id, v.model, v.sha, v.vector, v.at
-              FROM (VALUES {values}) AS v(product_id, model, sha, vector, at)
-              JOIN catalog_product p ON p.id = v.product_id
-            ON CONFLICT (product_id, model) DO UPDATE
-               SET text_sha256 = EXCLUDED.text_sha256, vector = EXCLUDED.vector, updated_at = EXCLUDED.updated_at
-            """,
-            params,
-        )
 
 
 def products_needing_text_embeddings(*, model: str | None = None, include_current: bool = False) -> list[int]:

@@ -20,10 +20,10 @@ from django.db.models import Subquery
 from recommender.behaviour.selectors import co_occurring, trending
 from recommender.conf import recommender_setting
 from recommender.models import NeighbourKind, ProductSignal, SignalGeneration
-from recommender.embeddings.store import encoder_for_serving, neighbours_of_products
-from recommender.profiles import StyleProfile
+from recommender.vectors.store import encoder_for_serving, neighbours_of_products
+from recommender.recommend.profiles import StyleProfile
 from recommender.ranking import Candidate, Source
-from recommender.search.vector_query import nearest_products
+from recommender.vectors.nearest import nearest_products
 
 SESSION_ANCHORS = 3  # the latest views that seed "because you viewed"
 FAVOURITE_CATEGORIES = 3  # categories whose trending items join a shopper's "for you" candidates

@@ -1,5 +1,6 @@
 """The pgvector store: write image vectors (compare-and-set on sha256), roll them up into product
-vectors, and answer nearest-neighbour queries. Plain SQL where the ORM cannot say it in one query.
+vectors, say which encoder serves, read a product's unit vectors and answer look-alike queries (several anchors,
+one statement). Plain SQL where the ORM cannot say it in one query.
 
 Vectors in: float32 numpy rows. Distances out: cosine distance in [0, 2] (0 = same direction).
 """
@@ -7,66 +8,28 @@ Vectors in: float32 numpy rows. Distances out: cosine distance in [0, 2] (0 = sa
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
 from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
+from recommender.vectors import compact, compact_store
+from recommender.vectors.bulk import product_vectors_read
+from recommender.vectors.codec import ef_search_sql, index_cast, unit, vector_from_send, vector_literal
+from shop.catalog.models import Product, ProductImage
 
 logger = logging.getLogger(__name__)
 
-# HNSW indexes hold vectors as `halfvec` (16-bit floats): half the index of `vector`, so twice as much of the
-# graph stays in shared buffers, at the same recall (docs/benchmarks.md). halfvec indexes up to 4,000 dims.
-INDEX_TYPE = "halfvec"
-VECTOR_INDEX_MAX_DIM = 4000
-
-
-def index_cast(dim: int) -> str:
-    """The type every nearest-neighbour ORDER BY casts both sides to: it must be the index's expression exactly
-    (`(vector::halfvec(dim))`) for PostgreSQL to walk the partial HNSW index of that width."""
-    return f"{INDEX_TYPE}({int(dim)})"
-
-
-def index_definition(*, name: str, dim: int) -> str:
-    """CREATE INDEX for one encoder's product vectors (its encoder is the %s parameter)."""
-    return (f"CREATE INDEX IF NOT EXISTS {name} ON recommender_productembedding "
-            f"USING hnsw ((vector::{index_cast(dim)}) {INDEX_TYPE}_cosine_ops) "
-            f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE encoder = %s")
-PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in unix microseconds
-# HNSW graph: a graph built with a wider candidate list finds the true neighbours in fewer steps. 100k compact
-# vectors (bench similar's): ef_construction 64 gave recall@10 0.952 at ef_search 40 (p50 2.7 ms), 128 gives 0.986
-# (p50 2.3 ms), for a build of 89 s instead of 66 s. An existing index keeps its parameters (REINDEX to change).
-HNSW_M = 16
-HNSW_EF_CONSTRUCTION = 128
 # Compact vectors serve once they hold this share of their source's products: embedding tasks write them at their
 # end, and a task's batch must not send the shop back to the raw vectors for its few seconds.
 COMPACT_COVERAGE = 0.95
-
-
-def vector_literal(vector: np.ndarray) -> str:
-    """pgvector's text form. Text keeps the driver free of per-connection type registration."""
-    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32).ravel()) + "]"
-
-
-def vector_from_send(raw) -> np.ndarray:
-    """pgvector's binary form (`vector_send`: int16 dim, int16 unused, big-endian float32s) -> float32 [dim].
-
-    Reading vectors this way lets NumPy take the bytes as they are; parsing the text form of a 1280-d vector
-    costs about 1 ms each."""
-    return np.frombuffer(bytes(raw), dtype=">f4", offset=4).astype(np.float32)
-
-
-def parse_vector(text) -> np.ndarray:
-    if isinstance(text, np.ndarray):
-        return text.astype(np.float32)
-    return np.array(str(text).strip("[]").split(","), dtype=np.float32)
 
 
 def image_vectors_save(*, encoder: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
@@ -110,8 +73,6 @@ def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str, with_co
     """
     if not product_ids:
         return
-    from recommender.embeddings import compact, compact_store
-
     ids = list(product_ids)
     encoder = compact.compact_source(encoder) or encoder  # a compact encoder's rows follow its source's
     with transaction.atomic(), connection.cursor() as cursor:
@@ -139,83 +100,6 @@ def product_vectors_refresh(*, product_ids: Sequence[int], encoder: str, with_co
             compact_store.compact_refresh(product_ids=ids, source=encoder)
 
 
-def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = None, with_times: bool = False):
-    """(product ids int64 [n], float32 [n, d] as stored) of `encoder`, every product or these, in one query; with
-    `with_times`, also each row's `updated_at` as PostgreSQL microseconds (what `product_vectors_copy` writes)."""
-    where, params = "encoder = %s", [encoder]
-    if product_ids is not None:
-        where, params = where + " AND product_id = ANY(%s)", params + [list(product_ids)]
-    times_sql = ", (extract(epoch FROM updated_at) * 1000000)::int8 - %s" if with_times else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT product_id, vector_send(vector){times_sql} FROM recommender_productembedding "
-            f"WHERE {where} ORDER BY product_id", ([PG_EPOCH_US] if with_times else []) + params,
-        )
-        rows = cursor.fetchall()
-    ids = np.array([row[0] for row in rows], dtype=np.int64)
-    vectors = np.stack([vector_from_send(row[1]) for row in rows]) if rows else np.empty((0, 0), np.float32)
-    if not with_times:
-        return ids, vectors
-    return ids, vectors, np.array([row[2] for row in rows], dtype=np.int64)
-
-
-def product_vectors_copy(cursor, *, encoder: str, product_ids: np.ndarray, vectors: np.ndarray,
-                         updated_at: np.ndarray | None = None) -> None:
-    """Append rows with binary COPY: (product_id int8, encoder text, vector, images int2, updated_at timestamptz).
-    `updated_at`: PostgreSQL microseconds per row (a compact row carries its source row's), else now.
-
-    For bulk writes (a compact encoder's whole catalogue, the benchmarks' 100k rows): text literals would cost
-    more to format and parse than the COPY itself.
-    """
-    n, dim = vectors.shape
-    name = encoder.encode()
-    row = np.dtype([
-        ("ncols", ">i2"), ("l_id", ">i4"), ("id", ">i8"), ("l_enc", ">i4"), ("enc", f"S{len(name)}"),
-        ("l_vec", ">i4"), ("dim", ">i2"), ("unused", ">i2"), ("vec", ">f4", (dim,)),
-        ("l_img", ">i4"), ("img", ">i2"), ("l_ts", ">i4"), ("ts", ">i8"),
-    ])
-    now_us = int(time.time() * 1_000_000) - PG_EPOCH_US
-    sql = ("COPY recommender_productembedding (product_id, encoder, vector, images, updated_at) "
-           "FROM STDIN WITH (FORMAT binary)")
-    with cursor.cursor.copy(sql) as copy:
-        copy.write(b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00")
-        for start in range(0, n, 5000):
-            m = min(5000, n - start)
-            block = np.zeros(m, dtype=row)
-            block["ncols"], block["l_id"], block["l_enc"], block["enc"] = 5, 8, len(name), name
-            block["id"] = np.asarray(product_ids[start:start + m], dtype=np.int64)
-            block["l_vec"], block["dim"], block["vec"] = 4 + 4 * dim, dim, vectors[start:start + m]
-            block["l_img"], block["img"], block["l_ts"] = 2, 1, 8
-            block["ts"] = now_us if updated_at is None else updated_at[start:start + m]
-            copy.write(block.tobytes())
-        copy.write(b"\xff\xff")
-
-
-def vector_index_ensure(*, encoder: str) -> None:
-    """An HNSW cosine index for `encoder`'s product vectors, created once (the default's by migration)."""
-    name = f"product_embedding_hnsw_{_identifier(encoder)}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
-        if cursor.fetchone():
-            return
-        cursor.execute(
-            "SELECT vector_dims(vector) FROM recommender_productembedding WHERE encoder = %s LIMIT 1", [encoder]
-        )
-        row = cursor.fetchone()
-        if row is None or row[0] > VECTOR_INDEX_MAX_DIM:
-            return  # nothing to index yet, or too wide for an HNSW index: searched exactly
-        try:
-            with transaction.atomic():
-                cursor.execute(index_definition(name=name, dim=row[0]), [encoder])
-        except DatabaseError as error:  # e.g. inside a caller's transaction; the next run tries again
-            logger.info("HNSW index for %s not created now: %s", encoder, error)
-
-
-def _identifier(name: str) -> str:
-    safe = "".join(c if c.isalnum() else "_" for c in name.lower())
-    return safe[:40]
-
-
 def encoder_for_serving() -> str | None:
     """The encoder whose product vectors answer queries now.
 
@@ -223,8 +107,6 @@ def encoder_for_serving() -> str | None:
     product vectors, so switching encoders never leaves the shop without similar items. Either one's
     compact form ("lite0-pca256", `COMPACT_DIMS`) instead, once it has a row for each of its products.
     """
-    from recommender.embeddings import compact, compact_store
-
     configured = recommender_setting("ENCODER")
     try:
         cached = cache.get("recommender:serving-encoder")
@@ -233,8 +115,6 @@ def encoder_for_serving() -> str | None:
         cached = None
     if cached:
         return cached
-    from shop.catalog.models import ProductImage
-
     images = ProductImage.objects.count()
     done = ImageEmbedding.objects.filter(
         encoder=configured, status__in=[EmbeddingStatus.READY, EmbeddingStatus.FAILED]
@@ -258,8 +138,6 @@ def encoder_for_serving() -> str | None:
 
 
 def _product_vector_counts() -> dict[str, int]:
-    from django.db.models import Count
-
     return dict(ProductEmbedding.objects.values("encoder").annotate(n=Count("id")).values_list("encoder", "n"))
 
 
@@ -281,23 +159,21 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
     A LATERAL join runs the index scan once per anchor row, with that anchor's vector as the scan's
     parameter; a product without a vector under `encoder` maps to [].
     """
-    from recommender.embeddings.compact import compact_parts
-
     ids = list(dict.fromkeys(int(pid) for pid in product_ids))
     found: dict[int, list[Neighbour]] = {pid: [] for pid in ids}
     if not ids:
         return found
     encoder = encoder or encoder_for_serving()
-    compact = compact_parts(encoder)
+    parts = compact.compact_parts(encoder)
     ef_search = int(recommender_setting("HNSW_EF_SEARCH"))
     deeper = k + 1 > ef_search
-    if compact:
+    if parts:
         # A compact encoder's width is in its name; at the serving depth this is one statement, the connection's
-        # ef_search being the serving one already (recommender.receivers.hnsw_ef_search_default).
+        # ef_search being the serving one already (`ef_search_session_default`).
         with transaction.atomic() if deeper else nullcontext(), connection.cursor() as cursor:
             if deeper:
-                cursor.execute(f"SET LOCAL hnsw.ef_search = {k + 1}")
-            _neighbours_query(cursor, found, encoder=encoder, dim=compact[1], ids=ids, k=k)
+                cursor.execute(ef_search_sql(k + 1))
+            _neighbours_query(cursor, found, encoder=encoder, dim=parts[1], ids=ids, k=k)
         return found
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -310,7 +186,7 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
             return found
         # One encoder has one width; the cast below must name it to match the partial index's expression.
         dim = max(set(dims.values()), key=list(dims.values()).count)
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(ef_search, k + 1)}")
+        cursor.execute(ef_search_sql(max(ef_search, k + 1)))
         _neighbours_query(cursor, found, encoder=encoder, dim=dim, k=k,
                           ids=[pid for pid, width in dims.items() if width == dim])
     return found
@@ -336,3 +212,55 @@ def _neighbours_query(cursor, found: dict[int, list[Neighbour]], *, encoder: str
     )
     for anchor, pid, distance in cursor.fetchall():
         found[anchor].append(Neighbour(pid, float(distance)))
+
+
+def ef_search_session_default(connection) -> None:
+    """The serving `hnsw.ef_search` for a whole database session, set once per connection (receivers call it on
+    `connection_created`): a nearest-neighbour query at the default depth then needs no transaction and no SET LOCAL
+    around it (three round trips fewer). Deeper passes still SET LOCAL inside their own transaction."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(ef_search_sql(int(recommender_setting("HNSW_EF_SEARCH")), local=False))
+
+
+def unit_vectors(*, product_ids: Iterable[int], encoder: str) -> dict[int, np.ndarray | None]:
+    """{product id: unit float32 vector (None if all zeros)} in one query (vectors read as `vector_send` bytes)."""
+    ids, vectors = product_vectors_read(encoder=encoder, product_ids=list(product_ids))
+    return {int(pid): unit(vector) for pid, vector in zip(ids, vectors)}
+
+
+def active_product_vector(*, product_id: int, encoder: str) -> tuple[str, np.ndarray | None] | None:
+    """(name, unit vector or None) of an active product, None when there is no such product: one query, the
+    vector as `vector_send` bytes (what a "similar" request needs before its nearest-neighbour query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.name, vector_send(e.vector) FROM {Product._meta.db_table} p "
+            f"LEFT JOIN {ProductEmbedding._meta.db_table} e ON e.product_id = p.id AND e.encoder = %s "
+            "WHERE p.id = %s AND p.is_active",
+            [encoder, product_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    name, raw = row
+    return name, (None if raw is None else unit(vector_from_send(raw)))
+
+
+def active_product_vectors(*, encoder: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids int64 [n], category ids int64 [n], unit float32 [n, d]) of every active product with a vector under
+    `encoder`, ordered by id: one query, vectors read as `vector_send` bytes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.product_id, p.category_id, vector_send(e.vector) FROM {ProductEmbedding._meta.db_table} e "
+            f"JOIN {Product._meta.db_table} p ON p.id = e.product_id WHERE e.encoder = %s AND p.is_active "
+            "ORDER BY e.product_id",
+            [encoder],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 0), np.float32)
+    matrix = np.stack([vector_from_send(raw) for _, _, raw in rows])
+    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return (np.array([pid for pid, _, _ in rows], dtype=np.int64),
+            np.array([c if c is not None else -1 for _, c, _ in rows], dtype=np.int64), matrix)

@@ -23,32 +23,24 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from recommender import selectors
+from recommender.collaborative.train import ALPHA, HALF_LIFE_DAYS
 from recommender.conf import recommender_setting
-from recommender.facts import product_facts
-from recommender.profiles import StyleProfile, style_profile_for
 from recommender.merchandising.selectors import live_rules
 from recommender.ranking import Candidate, Placement, Ranked, Request, Shopper, Source, merge
+from recommender.ranking.features import KIND_WEIGHTS, Context, Event
+from recommender.ranking.history import history_candidates
+from recommender.ranking.learned import learned_inputs, rank_learned_steered
 from recommender.ranking.rank import Ranking, rank_steered
 from recommender.ranking.rules import Rules
-from recommender.ranking.features import Context, Event
-from recommender.ranking.history import history_candidates
-from recommender.ranking.learned import rank_learned_steered
+from recommender.recommend import candidates as selectors
+from recommender.recommend.facts import product_facts
+from recommender.recommend.profiles import StyleProfile, style_profile_for
+from recommender.recommend.ranker import served_models
+from recommender.recommend.shopper_facts import item_stats, shopper_events
+from recommender.recommend.weights import recommendation_weights
 
 HOME_ANCHORS = 5  # liked / carted / bought items whose neighbours feed "for you"
 HOME_VISUAL_ANCHORS = 3  # ... of which the strongest have their look-alikes fetched
-
-
-def recommendation_weights() -> dict[str, float]:
-    """Tuned weights when staff saved some (recommender.tuning), else RECOMMENDER["WEIGHTS"]."""
-    weights = dict(recommender_setting("WEIGHTS"))
-    try:
-        from recommender.tuning import tuned_weights
-
-        weights.update(tuned_weights() or {})
-    except ImportError:
-        pass
-    return weights
 
 
 def shopper_of(profile: StyleProfile) -> Shopper:
@@ -124,8 +116,6 @@ class RecommendInputs:
 
     def learned_matrix(self):
         """(filtered candidates, their feature matrix): what the learned ranker is trained and run on."""
-        from recommender.ranking.learned import learned_inputs
-
         return learned_inputs(self.candidates, facts=self.facts, shopper=self.shopper, request=self.request,
                               context=self.context)
 
@@ -142,9 +132,6 @@ class RecommendInputs:
 
 def learned_sources(*, events: Sequence[Event], served, wanted: set[Source]) -> tuple[list[Candidate], dict]:
     """History and collaborative candidates from the shopper's events (plain data); (candidates, user factors)."""
-    from recommender.collaborative.train import ALPHA, HALF_LIFE_DAYS
-    from recommender.ranking.features import KIND_WEIGHTS
-
     per_source = int(recommender_setting("CANDIDATES_PER_SOURCE"))
     found = history_candidates(events, k=per_source) if Source.HISTORY in wanted else []
     user = None
@@ -180,9 +167,6 @@ def recommend_inputs(
 ) -> RecommendInputs:
     """`now`: the request's moment (offline evaluation asks as of a past one); `learned`: fetch the learned ranker's
     facts on home (None: when a learned ranker serves); `merchandised`: with the staff rules live at `now`."""
-    from recommender.learning.serving import served_models
-    from recommender.shopper_facts import item_stats, shopper_events
-
     placement = Placement(placement)
     now = now or timezone.now()
     profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key, now=now)

@@ -22,8 +22,10 @@ import numpy as np
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
-from recommender.embeddings.store import encoder_for_serving
 from recommender.models import Interaction, InteractionKind
+from recommender.recommend.facts import size_type_of
+from recommender.vectors.store import encoder_for_serving, unit_vectors
+from shop.accounts.models import Profile
 from shop.catalog.models import Product, Variant
 
 SESSION_HOURS = 6  # "this visit": views within these hours seed the session rail
@@ -107,8 +109,6 @@ def _history(*, user, session_key):
 
 
 def _vectors(product_ids: list[int]) -> dict[int, np.ndarray]:
-    from recommender.facts import unit_vectors
-
     vectors = unit_vectors(product_ids=product_ids, encoder=encoder_for_serving())
     return {product_id: v for product_id, v in vectors.items() if v is not None}
 
@@ -116,15 +116,11 @@ def _vectors(product_ids: list[int]) -> dict[int, np.ndarray]:
 def _profile_sizes(user) -> dict[str, frozenset[str]]:
     if user is None or getattr(user, "pk", None) is None:
         return {}
-    from shop.accounts.models import Profile
-
     sizes = Profile.objects.filter(user_id=user.pk).values_list("sizes", flat=True).first() or {}
     return {kind: frozenset([str(size)]) for kind, size in sizes.items() if size}
 
 
 def _bought_sizes(variant_ids: list[int]) -> dict[str, frozenset[str]]:
-    from recommender.facts import size_type_of
-
     found: dict[str, set[str]] = defaultdict(set)
     for size, category_name, parent_name in Variant.objects.filter(pk__in=variant_ids).values_list(
         "size", "product__category__name", "product__category__parent__name"

@@ -14,7 +14,8 @@ import numpy as np
 
 from django.db import connection
 
-from recommender.embeddings.store import encoder_for_serving, product_vectors_read, vector_from_send
+from recommender.vectors.codec import unit, vector_from_send
+from recommender.vectors.store import encoder_for_serving
 from recommender.models import ProductEmbedding
 from recommender.ranking import ProductFacts
 from shop.catalog.models import Category, Product, Variant
@@ -34,34 +35,6 @@ def size_type_of(*, sizes: Iterable[str], category_names: Iterable[str]) -> str 
     if numeric or any(word in names for word in BOTTOM_WORDS):
         return "bottoms"
     return "tops"
-
-
-def unit_vectors(*, product_ids: Iterable[int], encoder: str) -> dict[int, np.ndarray | None]:
-    """{product id: unit float32 vector (None if all zeros)} in one query (vectors read as `vector_send` bytes)."""
-    ids, vectors = product_vectors_read(encoder=encoder, product_ids=list(product_ids))
-    return {int(pid): _unit(vector) for pid, vector in zip(ids, vectors)}
-
-
-def _unit(v: np.ndarray) -> np.ndarray | None:
-    norm = float(np.linalg.norm(v))
-    return v / norm if norm else None
-
-
-def active_product_vector(*, product_id: int, encoder: str) -> tuple[str, np.ndarray | None] | None:
-    """(name, unit vector or None) of an active product, None when there is no such product: one query, the
-    vector as `vector_send` bytes (what a "similar" request needs before its nearest-neighbour query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.name, vector_send(e.vector) FROM {Product._meta.db_table} p "
-            f"LEFT JOIN {ProductEmbedding._meta.db_table} e ON e.product_id = p.id AND e.encoder = %s "
-            "WHERE p.id = %s AND p.is_active",
-            [encoder, product_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    name, raw = row
-    return name, (None if raw is None else _unit(vector_from_send(raw)))
 
 
 def _attributes(raw) -> dict:
@@ -107,8 +80,7 @@ def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
             price=float(price), active=active, sizes_in_stock=frozenset(in_stock[pk]),
             size_type=size_type_of(sizes=sizes[pk], category_names=(category_name or "", parent_name or "")),
             colour=colour, brand=brand, department=gender, season=season, created_at=created_at,
-            attributes=_attributes(attributes),
-            vector=None if raw is None else _unit(vector_from_send(raw)),
+            attributes=_attributes(attributes), vector=None if raw is None else unit(vector_from_send(raw)),
         )
         for (pk, name, category_id, category_name, parent_name, price, active, colour, brand, gender, season,
              created_at, attributes, raw) in rows

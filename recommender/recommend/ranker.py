@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
 from recommender.collaborative.factors import FactorModel
+from recommender.models import RankerStatus, RankerVersion
 
 CACHE_KEY = "recommender:ranker:serving"
 CHECK_SECONDS = 30
@@ -48,8 +49,6 @@ def serving_version_id() -> int | None:
     except Exception:  # the cache down: ask the database
         cached = None
     if cached is None:
-        from recommender.models import RankerStatus, RankerVersion
-
         try:
             with transaction.atomic():  # a savepoint: a missing table (not migrated yet) must not abort the caller's
                 cached = RankerVersion.objects.filter(status=RankerStatus.SERVING).values_list(
@@ -79,8 +78,6 @@ def served_models() -> Served | None:
         return None
     with _lock:
         if _loaded.get("id") != version_id:
-            from recommender.models import RankerVersion
-
             row = RankerVersion.objects.filter(pk=version_id).only("factors", "ranker").first()
             if row is None:
                 serving_version_forget()
