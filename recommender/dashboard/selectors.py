@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from recommender.conf import recommender_setting
+from recommender.impressions.panel import OnlinePanel, online_panel
 from recommender.models import (
     EmbeddingStatus,
     EvaluationKind,
@@ -126,10 +127,11 @@ class Snapshot:
     rebuild: SignalRebuild | None
     ranking: EvaluationRun | None
     visual: EvaluationRun | None
+    online: OnlinePanel  # rebuilt by the beat every 15 minutes: ten seconds old is fresh
 
 
 def health_snapshot() -> Snapshot:
-    """The cached snapshot while it is fresh, else read afresh (eight queries) and cached."""
+    """The cached snapshot while it is fresh, else read afresh (ten queries) and cached."""
     try:
         found = cache.get(SNAPSHOT_KEY)
     except Exception:
@@ -140,7 +142,7 @@ def health_snapshot() -> Snapshot:
     finished = latest_finished_evaluations()
     found = Snapshot(photos=photo_coverage(), text=text_coverage(), serving=serving_vectors(),
                      rebuild=latest_rebuild(), ranking=finished.get(EvaluationKind.RANKING),
-                     visual=finished.get(EvaluationKind.VISUAL))
+                     visual=finished.get(EvaluationKind.VISUAL), online=online_panel())
     try:
         cache.set(SNAPSHOT_KEY, found, SNAPSHOT_SECONDS)
     except Exception:

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 from recommender import tasks
 from recommender.dashboard import selectors, summary
 from recommender.evaluation.service import evaluation_run_start
-from recommender.impressions.panel import online_panel
 from recommender.merchandising.health import merchandising_rows
 from recommender.models import EvaluationKind
 
@@ -82,7 +81,7 @@ def health_view(request):
         "legend": summary.metric_legend(latest.k if latest else 10),
         "visual": snapshot.visual,
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
-        "online": online_panel(),  # impressions, clicks and sales per rail (recommender.impressions)
+        "online": snapshot.online,  # impressions, clicks and sales per rail (recommender.impressions)
         "merchandising": merchandising_rows(),
     }
     return TemplateResponse(request, "recommender/health.html", context)
