@@ -87,7 +87,25 @@ DEFAULTS = {
 
 
 def recommender_setting(name: str):
+    if name == "ENCODER":
+        promoted = _promoted_encoder()
+        if promoted:
+            return promoted
     overrides = getattr(settings, "RECOMMENDER", {})
     if name in overrides:
         return overrides[name]
     return DEFAULTS[name]
+
+
+def _promoted_encoder() -> str | None:
+    """The trained encoder version staff promoted (recommender.embeddings.training.versions), if any.
+
+    It overrides the configured encoder for new vectors; the configured one is what a rollback returns to. A database
+    that cannot be read here (not ready, not allowed) means none: the configured encoder.
+    """
+    try:
+        from recommender.models import EncoderVersion
+
+        return EncoderVersion.objects.filter(status="serving").values_list("name", flat=True).first()
+    except Exception:
+        return None

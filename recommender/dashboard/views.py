@@ -21,7 +21,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from recommender.dashboard import selectors, summary
+from recommender.dashboard import encoders, selectors, summary
 from recommender.models import EvaluationKind
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ def health_view(request):
         "legend": summary.metric_legend(latest.k if latest else 10),
         "visual": snapshot.visual,
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
+        "encoders": encoders.panel(),
     }
     return TemplateResponse(request, "recommender/health.html", context)
 
@@ -128,7 +129,10 @@ def health_action_view(request, action: str):
 
 
 def health_urls(site) -> list:
+    from recommender.dashboard.encoders import encoder_urls
+
     return [
+        *encoder_urls(site),
         path("recommender/health/", site.admin_view(health_view), name="recommender-health"),
         path("recommender/health/status/", site.admin_view(health_status_view), name="recommender-health-status"),
         path("recommender/health/<str:action>/", site.admin_view(health_action_view), name="recommender-health-action"),

@@ -9,6 +9,7 @@ from recommender.models.behaviour import (
     SignalRebuild,
 )
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
+from recommender.models.encoder_version import EncoderStatus, EncoderVersion
 from recommender.models.interactions import Interaction, InteractionKind
 from recommender.models.projection import VisualProjection
 from recommender.models.ranker import RankerStatus, RankerVersion
@@ -17,6 +18,8 @@ from recommender.models.tuning import EvaluationKind, EvaluationRun, Recommender
 
 __all__ = [
     "EmbeddingStatus",
+    "EncoderStatus",
+    "EncoderVersion",
     "EvaluationKind",
     "EvaluationRun",
     "ImageEmbedding",

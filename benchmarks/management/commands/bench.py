@@ -20,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--images", type=Path, default=FASHION_IMAGES)
         parser.add_argument("--limit", type=int, default=1000)
         parser.add_argument("--encoder", default=None)
+        parser.add_argument("--shopper-photos", type=Path, default=None,
+                            help="photo: also search with these shopper photos (a folder of class folders)")
         parser.add_argument("--queries", type=int, default=200, help="photo: searches to time; health: page loads")
         parser.add_argument("--events", type=int, default=1_000_000, help="signals: synthetic interactions")
         parser.add_argument("--products", type=int, default=None,
@@ -53,6 +55,7 @@ class Command(BaseCommand):
             result = photo.run(
                 data_dir=images.parent, limit=limit, queries=queries,
                 encoder_name=encoder or recommender_setting("ENCODER"), log=log,
+                shopper_photos=options["shopper_photos"],
             )
         elif name == "similar":
             from benchmarks import similar

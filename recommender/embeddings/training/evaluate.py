@@ -151,3 +151,22 @@ def shopper_figures_from(queries: np.ndarray, pool_vectors: np.ndarray, pool: Se
         for name, values in sorted(per_class.items())
     }
     return figures
+
+
+def embed_paths_images(embed: Embed, factories: Sequence[Callable[[], Image.Image]]) -> np.ndarray:
+    """Like embed_paths, for images made on the fly (query copies), a batch at a time."""
+    chunks = [embed([make() for make in factories[start:start + BATCH]]) for start in range(0, len(factories), BATCH)]
+    return np.concatenate(chunks).astype(np.float32) if chunks else np.empty((0, 0), np.float32)
+
+
+def predicted_for_paths(encoder_name: str, paths: Sequence[str]) -> dict:
+    """A trained version's category (and department) probabilities for these photos, for the prior and the head."""
+    from recommender.embeddings.training.served import predicted_for_prior
+
+    parts = [predicted_for_prior(encoder_name, [load(p) for p in paths[start:start + BATCH]])
+             for start in range(0, len(paths), BATCH)]
+    merged = dict(parts[0])
+    for key in ("category", "department"):
+        if key in merged:
+            merged[key] = np.concatenate([part[key] for part in parts])
+    return merged
