@@ -40,7 +40,7 @@ def version_with_heads(name: str, *, vocabs: dict[str, tuple[str, ...]], favour:
 
     from recommender.embeddings.training import model as shop_model
     from recommender.embeddings.training.labels import Vocab
-    from recommender.embeddings.training.loop import weights_file
+    from recommender.embeddings.training.paths import weights_file
 
     model = shop_model.from_imagenet({head: Vocab(tuple(values)) for head, values in vocabs.items()})
     with torch.no_grad():

@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from django.conf import settings
 
 from recommender.embeddings.training import model as shop_model
 from recommender.embeddings.training.batches import Samples
 from recommender.embeddings.training.data import catalogue_items, shopper_photos, split
 from recommender.embeddings.training.labels import Vocab, vocabularies
+from recommender.embeddings.training.paths import models_dir, weights_file, work_dir  # noqa: F401 (re-exported)
 from recommender.embeddings.training.trunk import DEFAULT_CUT, Chunks, upper
 
 logger = logging.getLogger(__name__)
@@ -68,18 +68,6 @@ class TrainResult:
     weights: Path
     curve: list[dict] = field(default_factory=list)
     state: dict = field(default_factory=dict)
-
-
-def models_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "models" / "encoders"
-
-
-def weights_file(version: str) -> Path:
-    return models_dir() / f"{version}.pt"
-
-
-def work_dir(version: str) -> Path:
-    return models_dir() / "work" / version
 
 
 def resolve_device(name: str) -> torch.device:

@@ -19,7 +19,7 @@ _lock = threading.Lock()
 
 
 def available(name: str) -> bool:
-    from recommender.embeddings.training.loop import weights_file
+    from recommender.embeddings.training.paths import weights_file
 
     return weights_file(name).is_file()
 
@@ -27,14 +27,14 @@ def available(name: str) -> bool:
 @functools.lru_cache(maxsize=4)
 def _loaded(name: str, mtime: float):
     from recommender.embeddings.training import model as shop_model
-    from recommender.embeddings.training.loop import weights_file
+    from recommender.embeddings.training.paths import weights_file
 
     model, _ = shop_model.load(weights_file(name))
     return model
 
 
 def loaded(name: str):
-    from recommender.embeddings.training.loop import weights_file
+    from recommender.embeddings.training.paths import weights_file
 
     path = weights_file(name)
     if not path.is_file():

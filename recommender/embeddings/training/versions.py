@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from recommender.embeddings.training.loop import models_dir, weights_file
+from recommender.embeddings.training.paths import models_dir, weights_file
 from recommender.models import EncoderStatus, EncoderVersion
 
 PREFIX = "lite0-shop-"

@@ -9,7 +9,8 @@ from django.core.cache import cache
 
 from recommender.embeddings.training import versions
 from recommender.embeddings.training.data import catalogue_items, split
-from recommender.embeddings.training.loop import TrainConfig, train_run, weights_file, work_dir
+from recommender.embeddings.training.loop import TrainConfig, train_run
+from recommender.embeddings.training.paths import weights_file, work_dir
 from shop.catalog.importer import catalog_import
 from tests.helpers.encoder_training import fashion_subset
 
