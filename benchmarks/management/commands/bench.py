@@ -52,6 +52,8 @@ class Command(BaseCommand):
 
             if not (images.parent / "styles.csv").is_file():
                 raise CommandError(f"{images.parent} has no styles.csv (use --images DATA_DIR/images)")
+            if options["shopper_photos"] is not None and not options["shopper_photos"].is_dir():
+                raise CommandError(f"--shopper-photos {options['shopper_photos']}: not a folder")
             result = photo.run(
                 data_dir=images.parent, limit=limit, queries=queries,
                 encoder_name=encoder or recommender_setting("ENCODER"), log=log,

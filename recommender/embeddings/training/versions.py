@@ -85,6 +85,29 @@ def measure(encoder_name: str, *, held, photos, seed: int = 7, products: int | N
     return figures
 
 
+def measure_cached(encoder_name: str, *, held, photos, products: int | None = EVAL_PRODUCTS, progress=None) -> dict:
+    """``measure`` for an encoder whose weights do not change (a built-in, or a finished version), kept in a file keyed
+    by exactly what it was measured on: a serving encoder is measured once, not at every candidate's registration."""
+    import hashlib
+    import json
+
+    sample = _sample(held, products=products, seed=7)
+    key = hashlib.sha256(json.dumps([encoder_name, [item.path for item in sample], [p.path for p in photos],
+                                     OWN_PHOTO_QUERIES, _weights_stamp(encoder_name)]).encode()).hexdigest()[:16]
+    path = models_dir() / "figures" / f"{encoder_name}-{key}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    figures = measure(encoder_name, held=held, photos=photos, products=products, progress=progress)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures))
+    return figures
+
+
+def _weights_stamp(encoder_name: str) -> float:
+    path = weights_file(encoder_name)
+    return path.stat().st_mtime if path.is_file() else 0.0
+
+
 def _sample(held, *, products: int | None, seed: int):
     if products is None or len(held) <= products:
         return list(held)
@@ -134,7 +157,7 @@ def version_register(*, name: str, config=None, curve=None, promote: bool = True
     folder = default_shopper_photos()
     photos = shopper_photos(folder / "validation") if folder else []
     figures = measure(name, held=held, photos=photos, products=products, progress=progress)
-    baseline_figures = measure(baseline, held=held, photos=photos, products=products, progress=progress)
+    baseline_figures = measure_cached(baseline, held=held, photos=photos, products=products, progress=progress)
     row, _ = EncoderVersion.objects.update_or_create(name=name, defaults={
         "status": EncoderStatus.CANDIDATE, "baseline_encoder": baseline, "figures": figures,
         "baseline_figures": baseline_figures,

@@ -26,12 +26,14 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="train on the first N products only")
         parser.add_argument("--cut", type=int, default=None, help="first trained block (the ones below stay frozen)")
         parser.add_argument("--views", type=int, default=None, help="stored views per product (1 plain + phone-like)")
+        parser.add_argument("--eval-products", type=int, default=None,
+                            help="held-out products both encoders are measured on (default 1,000; 0 = all)")
         parser.add_argument("--no-register", action="store_true", help="train only; do not measure or promote")
         parser.add_argument("--no-promote", action="store_true", help="measure and register, never promote")
         parser.add_argument("--json", action="store_true", help="end with one JSON line")
 
-    def handle(self, *args, version, minutes, seed, device, shopper_photos, limit, cut, views, no_register,
-               no_promote, json, verbosity, **options):
+    def handle(self, *args, version, minutes, seed, device, shopper_photos, limit, cut, views, eval_products,
+               no_register, no_promote, json, verbosity, **options):
         from recommender.embeddings.training import versions
 
         if minutes <= 0:
@@ -59,8 +61,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         summary = {"version": config.version, "weights": str(result.weights), "curve": result.curve}
         if not no_register:
-            row = versions.version_register(name=config.version, config=config, curve=result.curve,
-                                            promote=not no_promote, progress=progress)
+            products = versions.EVAL_PRODUCTS if eval_products is None else (eval_products or None)
+            try:
+                row = versions.version_register(name=config.version, config=config, curve=result.curve,
+                                                promote=not no_promote, progress=progress, products=products)
+            except ValueError as error:
+                raise CommandError(str(error)) from error
             summary.update({"status": row.status, "reason": row.reason, "figures": row.figures,
                             "serving_figures": row.baseline_figures})
             self.stdout.write(f"{row.name}: {row.status}. {row.reason}")
