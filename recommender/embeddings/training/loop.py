@@ -193,8 +193,9 @@ def _open(path: str):
 def _optimizer(model, config: TrainConfig) -> torch.optim.Optimizer:
     backbone = [p for p in model.backbone.parameters() if p.requires_grad]
     rest = [p for name, p in model.named_parameters() if not name.startswith("backbone.")]
-    return torch.optim.AdamW([{"params": backbone, "lr": config.backbone_lr, "base_lr": config.backbone_lr},
-                              {"params": rest, "lr": config.lr, "base_lr": config.lr}], weight_decay=1e-4)
+    groups = [{"params": backbone, "lr": config.backbone_lr, "base_lr": config.backbone_lr},
+              {"params": rest, "lr": config.lr, "base_lr": config.lr}]
+    return torch.optim.AdamW([group for group in groups if group["params"]], weight_decay=1e-4)
 
 
 def multi_positive_loss(logits: torch.Tensor, right: torch.Tensor) -> torch.Tensor:
@@ -209,7 +210,7 @@ def multi_positive_loss(logits: torch.Tensor, right: torch.Tensor) -> torch.Tens
 
 def batch_loss(model, acts, labels, right, *, cut: int) -> torch.Tensor:
     pooled = upper(model.backbone, acts, cut=cut)
-    embedding = model.embed_pooled(pooled)
+    embedding = model.learned(pooled)
     proxy = model.proxy_logits(embedding) - shop_model.PROXY_SCALE * shop_model.PROXY_MARGIN * right.float()
     loss = multi_positive_loss(proxy, right)
     logits = model.logits(pooled)

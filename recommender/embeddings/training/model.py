@@ -1,7 +1,8 @@
 """The trained encoder: the Lite0 backbone, a metric-learning embedding head and one classifier head per label.
 
 In: images as float tensors [n, 3, H, W] in [-1, 1] (the Lite0 preprocessing, any H, W). Out:
-- ``embed(x)`` -> [n, EMBED_DIM] unit vectors (what is stored and searched);
+- ``embed(x)`` -> [n, EMBED_DIM] unit vectors (what is stored and searched: ImageNet features and the learned
+  embedding side by side, see IMAGENET_SHARE);
 - ``heads(pooled)`` -> {head: logits [n, classes]} on the backbone's pooled 1280-d features (the "fashion vector":
   leaf category, colour, department, usage, season, each ``attributes`` key);
 - ``proxies``: one learned unit vector per leaf category, the targets of the normalised-softmax (proxy) loss that
@@ -22,17 +23,24 @@ from torch import nn
 from recommender.embeddings.encoders.lite0_arch import HEAD_CHANNELS, EfficientNetLite0
 from recommender.embeddings.training.labels import Vocab
 
-EMBED_DIM = 512
+LEARNED_DIM = 512
+# The served vector is [sqrt(s) * ImageNet pooled features, sqrt(1 - s) * learned embedding], each part unit length:
+# its cosine is s x the ImageNet cosine + (1 - s) x the learned one. The ImageNet part keeps what a category-trained
+# head throws away (which shirt exactly, its colour: own photo first, colour agreement); s fixed before measuring.
+IMAGENET_SHARE = 0.3
+EMBED_DIM = 1280 + LEARNED_DIM
 PROXY_SCALE = 16.0  # cosine logits times this: a soft enough softmax for 72 categories
 PROXY_MARGIN = 0.1  # subtracted from the true category's cosine (CosFace): tighter categories
 
 
 class ShopEncoder(nn.Module):
-    def __init__(self, vocabs: dict[str, Vocab], *, embed_dim: int = EMBED_DIM):
+    def __init__(self, vocabs: dict[str, Vocab], *, embed_dim: int = LEARNED_DIM):
         super().__init__()
         self.backbone = EfficientNetLite0()
         self.backbone._fc = nn.Identity()  # ImageNet classes are not needed; its weights are not loaded
-        self.embedding = nn.Sequential(nn.Dropout(0.1), nn.Linear(HEAD_CHANNELS, embed_dim))
+        self.embedding = nn.Sequential(nn.Linear(HEAD_CHANNELS, 1024), nn.ReLU(), nn.Dropout(0.2),
+                                       nn.Linear(1024, embed_dim))
+        self.register_buffer("imagenet_share", torch.tensor(IMAGENET_SHARE))
         self.vocabs = dict(vocabs)
         self.heads = nn.ModuleDict({_key(head): nn.Linear(HEAD_CHANNELS, len(vocab)) for head, vocab in vocabs.items()})
         self.proxies = nn.Parameter(torch.randn(len(vocabs["category"]), embed_dim) * 0.01)
@@ -40,8 +48,15 @@ class ShopEncoder(nn.Module):
     def pooled(self, x: torch.Tensor) -> torch.Tensor:
         return self.backbone.features(x)
 
-    def embed_pooled(self, pooled: torch.Tensor) -> torch.Tensor:
+    def learned(self, pooled: torch.Tensor) -> torch.Tensor:
+        """The trained part alone, unit rows: what the proxy loss sees."""
         return F.normalize(self.embedding(pooled).float(), dim=1)
+
+    def embed_pooled(self, pooled: torch.Tensor) -> torch.Tensor:
+        """The served vector (unit rows, EMBED_DIM): see IMAGENET_SHARE."""
+        share = self.imagenet_share.float()
+        return torch.cat([share.sqrt() * F.normalize(pooled.float(), dim=1),
+                          (1 - share).sqrt() * self.learned(pooled)], dim=1)
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         return self.embed_pooled(self.pooled(x))
@@ -53,8 +68,11 @@ class ShopEncoder(nn.Module):
         return PROXY_SCALE * embedding @ F.normalize(self.proxies.float(), dim=1).T
 
     def freeze_below(self, block: int) -> None:
-        """Keep the stem and the first ``block`` blocks at their ImageNet weights (and BN statistics)."""
+        """Keep the stem and the first ``block`` blocks at their ImageNet weights (and BN statistics); past the
+        last block, the head convolution too (the whole backbone)."""
         frozen = [self.backbone._conv_stem, self.backbone._bn0, *self.backbone._blocks[:block]]
+        if block >= len(self.backbone._blocks) + 1:
+            frozen += [self.backbone._conv_head, self.backbone._bn1]
         for module in frozen:
             for parameter in module.parameters():
                 parameter.requires_grad_(False)
@@ -72,11 +90,10 @@ class ServedEncoder(nn.Module):
 
     def __init__(self, model: ShopEncoder):
         super().__init__()
-        self.backbone = model.backbone
-        self.embedding = model.embedding
+        self.model = model
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.embedding(self.backbone.features(x))
+        return self.model.embed_pooled(self.model.backbone.features(x))
 
 
 def _key(head: str) -> str:
