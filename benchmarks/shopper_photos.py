@@ -18,7 +18,7 @@ import numpy as np
 from recommender.embeddings.training.data import shopper_photos
 from recommender.embeddings.training.labels import SHOPPER_CLASSES
 from recommender.search.photo import photo_search
-from shop.catalog.models import Product
+from shop.catalog.models import Category, Product
 
 
 def measure(*, folder: Path, encoder: str, log) -> dict:
@@ -28,6 +28,7 @@ def measure(*, folder: Path, encoder: str, log) -> dict:
     if not photos:
         return {"photos": 0}
     names = dict(Product.objects.values_list("pk", "category__name"))
+    category_names = dict(Category.objects.values_list("pk", "name"))
     log(f"{len(photos)} shopper photos through photo_search")
     result = {}
     for label, prior in (("", True), ("_no_prior", False)):
@@ -38,7 +39,7 @@ def measure(*, folder: Path, encoder: str, log) -> dict:
             applied |= found.prior_applied
             right = set(SHOPPER_CLASSES[photo.shopper_class])
             top = [names.get(pid) in right for pid, _ in found.products[:10]]
-            voted = names.get(found.vote.category_id) if found.vote.category_id else None
+            voted = category_names.get(found.vote.category_id) if found.vote.category_id else None
             row = rows.setdefault(photo.shopper_class, {"hit": [], "any": [], "first": [], "vote": []})
             row["hit"].append(float(np.mean(top)) if top else 0.0)
             row["any"].append(float(any(top)))
