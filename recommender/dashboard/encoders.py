@@ -27,7 +27,7 @@ FIGURES = (("p_at_10", "Looks-like P@10 (held out)"), ("own_photo_first", "Own p
 
 def panel() -> dict:
     from recommender.conf import recommender_setting
-    from recommender.embeddings.store import encoder_for_serving
+    from recommender.vectors.store import encoder_for_serving
     from recommender.embeddings.training.progress import progress_read
 
     versions = list(EncoderVersion.objects.all()[:10])

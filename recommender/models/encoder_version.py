@@ -41,3 +41,8 @@ class EncoderVersion(models.Model):
 
     def __str__(self):
         return f"encoder {self.name} ({self.status})"
+
+
+def promoted_encoder_name() -> str | None:
+    """The serving version's name, or None: the configured encoder (recommender.conf asks this)."""
+    return EncoderVersion.objects.filter(status=EncoderStatus.SERVING).values_list("name", flat=True).first()

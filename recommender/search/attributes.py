@@ -27,7 +27,7 @@ class PhotoAttributes:
 
 def trained_source(encoder: str | None) -> str | None:
     """The trained version behind an encoder name (itself, or a compact form's source), else None."""
-    from recommender.embeddings.compact import compact_source
+    from recommender.vectors.compact import compact_source
     from recommender.embeddings.training.served import available
 
     if not encoder:

@@ -29,8 +29,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from recommender.conf import recommender_setting
+from recommender.embeddings.encoders import get_encoder
 from recommender.embeddings.loading import load_image
-from recommender.search.vector_query import ProductFilters, nearest_products
+from recommender.search.attributes import photo_attributes
+from recommender.search.prior import prior_rerank
+from recommender.vectors.compact import compact_source
+from recommender.vectors.compact_store import compact_vectors_apply
+from recommender.vectors.nearest import ProductFilters, nearest_products
+from recommender.vectors.bulk import product_vectors_read
+from recommender.vectors.store import encoder_for_serving
+from shop.catalog.models import Product
 
 
 # A category is named only when the leader holds at least 60 % of the vote and at least twice the
@@ -98,10 +106,6 @@ def photo_vectors(source, /, *, encoder: str) -> tuple[np.ndarray, np.ndarray | 
 
 def image_vectors(image, /, *, encoder: str) -> tuple[np.ndarray, np.ndarray | None]:
     """``photo_vectors`` for an image already decoded."""
-    from recommender.embeddings.compact import compact_source
-    from recommender.embeddings.compact_store import compact_vectors_apply
-    from recommender.embeddings.encoders import get_encoder
-
     source_encoder = compact_source(encoder)
     if source_encoder is None:
         return get_encoder(encoder).embed([image])[0], None
@@ -115,10 +119,6 @@ def photo_search(
 ) -> PhotoSearchResult:
     """With a trained encoder version, also the photo's predicted attributes, and (``prior``) its predicted
     category and department as a soft prior on the order (recommender.search.prior)."""
-    from recommender.embeddings.store import encoder_for_serving
-    from recommender.search.attributes import photo_attributes
-    from shop.catalog.models import Product
-
     k = k or int(recommender_setting("PHOTO_SEARCH_K"))
     encoder = encoder or encoder_for_serving()
     image = load_image(source, max_bytes=int(recommender_setting("PHOTO_MAX_BYTES")), draft_size=(256, 256))
@@ -147,9 +147,6 @@ PRIOR_CANDIDATES = 50  # nearest products the prior may re-order; a product furt
 
 def _with_prior(products, *, vector, encoder: str, filters: ProductFilters, k: int, predicted: dict):
     """The top k of the PRIOR_CANDIDATES nearest (same filters) re-ordered by similarity + the prior."""
-    from recommender.search.prior import prior_rerank
-    from shop.catalog.models import Product
-
     wide = nearest_products(vector=vector, encoder=encoder, k=max(PRIOR_CANDIDATES, k),
                             filters=None if filters.is_empty else filters)
     candidates = [(pid, 1.0 - d) for pid, d in wide] or products
@@ -167,9 +164,6 @@ def _reranked(hits: list[tuple[int, float]], *, raw: np.ndarray, encoder: str) -
     The compact space finds the right products but blurs the finest differences: on 1,000 fashion-5k photos a
     flipped or cropped copy found its own product first 0.915 of the time in compact order, 0.935 in raw order
     (bench photo). Re-ranking the k hits reads k raw vectors: about a millisecond."""
-    from recommender.embeddings.compact import compact_source
-    from recommender.embeddings.store import product_vectors_read
-
     if not hits:
         return hits
     ids, vectors = product_vectors_read(encoder=compact_source(encoder), product_ids=[pid for pid, _ in hits])

@@ -55,7 +55,7 @@ def version_with_heads(name: str, *, vocabs: dict[str, tuple[str, ...]], favour:
 
 def with_vectors(product, vectors: dict):
     """The product's one image given a ready vector per encoder ({name: vector}), its product vectors refreshed."""
-    from recommender.embeddings import store
+    from recommender.vectors import store
     from recommender.models import ImageEmbedding
 
     image = product.images.get()

@@ -2,7 +2,7 @@
 
 In: the catalogue in PostgreSQL (active products with an image and a leaf category); a shopper-photos folder
 (``<class>/<file>.jpg``, see labels.SHOPPER_CLASSES). Out: ``CatalogueItem`` rows (image path, slug, labels) split
-by the existing rule (``recommender.embeddings.projection.held_out``: sha256 of the slug; the held-out half is
+by the existing rule (``recommender.vectors.projection.held_out``: sha256 of the slug; the held-out half is
 never trained on), and ``ShopperPhoto`` rows.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recommender.embeddings.projection import held_out
+from recommender.vectors.projection import held_out
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 
