@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommender', '0008_halfvec_indexes'),
+        ('recommender', '0010_online_metrics'),
     ]
 
     operations = [
