@@ -25,16 +25,49 @@ FIGURES = (("p_at_10", "Looks-like P@10 (held out)"), ("own_photo_first", "Own p
            ("shopper_head_accuracy", "Shopper photos: category head right"))
 
 
-def panel() -> dict:
-    from recommender.conf import recommender_setting
-    from recommender.vectors.store import encoder_for_serving
+from recommender.embeddings.training.versions import PANEL_KEY  # noqa: E402 (dropped there on every change)
+
+# The versions change only through recommender.embeddings.training.versions and this module's buttons, which drop
+# the key: the page reads no row of them while nothing changed (it keeps its fixed query count).
+PANEL_SECONDS = 3600
+
+
+def panel(*, answering: str | None) -> dict:
+    """What the panel shows; `answering`: the encoder the page's snapshot found serving. Training progress fresh."""
+    from django.core.cache import cache
+
     from recommender.embeddings.training.progress import progress_read
+
+    try:
+        found = cache.get(PANEL_KEY)
+    except Exception:  # a stopped Redis: read every time
+        found = None
+    if found is None:
+        found = _panel_read()
+        try:
+            cache.set(PANEL_KEY, found, PANEL_SECONDS)
+        except Exception:
+            pass
+    return {**found, "answering": answering, "training": progress_read()}
+
+
+def panel_forget() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.delete(PANEL_KEY)
+    except Exception:
+        pass
+
+
+def _panel_read() -> dict:
+    from recommender.conf import recommender_setting
 
     versions = list(EncoderVersion.objects.all()[:10])
     rows = [{"version": v, "figures": [(label, v.baseline_figures.get(key), v.figures.get(key)) for key, label in FIGURES]}
             for v in versions]
-    return {"versions": rows, "configured": recommender_setting("ENCODER"), "answering": encoder_for_serving(),
-            "training": progress_read(), "can_roll_back": any(v.status == EncoderStatus.SERVING for v in versions)}
+    return {"versions": rows, "configured": recommender_setting("ENCODER"),
+            "can_roll_back": any(v.status == EncoderStatus.SERVING for v in versions)}
 
 
 @require_POST
@@ -56,6 +89,7 @@ def train_view(request):
     except Exception as error:
         logger.warning("could not queue encoder training: %s", error)
         messages.error(request, f"Could not queue the task: the task queue is unreachable ({type(error).__name__}).")
+    panel_forget()
     return redirect("admin:recommender-health")
 
 
@@ -71,6 +105,7 @@ def promote_view(request, version_id: int):
         messages.error(request, f"No encoder version #{version_id}.")
     except PromotionRefused as refused:
         messages.error(request, str(refused))
+    panel_forget()
     return redirect("admin:recommender-health")
 
 
@@ -83,6 +118,7 @@ def rollback_view(request):
         messages.success(request, f"Rolled back: {name} serves again, on its own vectors.")
     except PromotionRefused as refused:
         messages.error(request, str(refused))
+    panel_forget()
     return redirect("admin:recommender-health")
 
 

@@ -82,7 +82,7 @@ def health_view(request):
         "visual": snapshot.visual,
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
         "online": online_panel(),  # impressions, clicks and sales per rail (recommender.impressions)
-        "encoders": encoders.panel(),
+        "encoders": encoders.panel(answering=(snapshot.serving or {}).get("encoder")),
     }
     return TemplateResponse(request, "recommender/health.html", context)
 

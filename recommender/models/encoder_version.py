@@ -43,6 +43,31 @@ class EncoderVersion(models.Model):
         return f"encoder {self.name} ({self.status})"
 
 
+PROMOTED_CACHE_SECONDS = 60
+
+
+def promoted_cache_key() -> str:
+    """Per database: the shared Redis may serve several (each test run has its own)."""
+    from django.db import connection
+
+    return f"recommender:promoted-encoder:{connection.settings_dict['NAME']}"
+
+
 def promoted_encoder_name() -> str | None:
-    """The serving version's name, or None: the configured encoder (recommender.conf asks this)."""
-    return EncoderVersion.objects.filter(status=EncoderStatus.SERVING).values_list("name", flat=True).first()
+    """The serving version's name, or None: the configured encoder (recommender.conf asks this on every read of the
+    ENCODER setting, so it comes from the cache; promoting and rolling back delete the key, in every process at once)."""
+    from django.core.cache import cache
+
+    key = promoted_cache_key()
+    try:
+        cached = cache.get(key)
+    except Exception:  # a stopped Redis: ask the database
+        cached = None
+    if cached is not None:
+        return cached or None
+    name = EncoderVersion.objects.filter(status=EncoderStatus.SERVING).values_list("name", flat=True).first()
+    try:
+        cache.set(key, name or "", timeout=PROMOTED_CACHE_SECONDS)
+    except Exception:
+        pass
+    return name

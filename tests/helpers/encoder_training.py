@@ -64,3 +64,12 @@ def with_vectors(product, vectors: dict):
         store.image_vectors_save(encoder=encoder, rows=[(row.pk, image.sha256, vector)])
         store.product_vectors_refresh(product_ids=[product.pk], encoder=encoder)
     return product
+
+
+def forget_serving_caches() -> None:
+    """The shared Redis outlives each test's rolled-back transaction: forget which encoder serves."""
+    from django.core.cache import cache
+
+    from recommender.models.encoder_version import promoted_cache_key
+
+    cache.delete_many(["recommender:serving-encoder", promoted_cache_key()])

@@ -25,6 +25,7 @@ from recommender.embeddings.training.paths import models_dir, weights_file
 from recommender.models import EncoderStatus, EncoderVersion
 
 PREFIX = "lite0-shop-"
+PANEL_KEY = "recommender:health:encoders"  # the health page's encoder panel (recommender.dashboard.encoders)
 OWN_PHOTO_MIN = 0.98
 COLOUR_DROP_MAX = 0.02
 EVAL_PRODUCTS = 1000  # held-out products both encoders embed (queries and pool); None = all of them
@@ -168,6 +169,7 @@ def version_register(*, name: str, config=None, curve=None, promote: bool = True
     ok, reason = promotion_decision(figures, baseline_figures)
     row.reason = reason
     row.save(update_fields=["reason"])
+    _serving_changed(reembed=False)  # nothing serves differently yet; the health page's panel shows the new row
     if ok and promote:
         version_promote(row.pk)
         row.refresh_from_db()
@@ -211,8 +213,10 @@ def version_rollback() -> str:
 
 def _serving_changed(*, reembed: bool) -> None:
     """Forget the cached serving encoder everywhere (Redis), then queue what the new one lacks."""
+    from recommender.models.encoder_version import promoted_cache_key
+
     try:
-        cache.delete("recommender:serving-encoder")
+        cache.delete_many(["recommender:serving-encoder", promoted_cache_key(), PANEL_KEY])
     except Exception:  # a stopped Redis holds nothing stale
         pass
     if reembed:

@@ -8,14 +8,13 @@ import io
 import random
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from recommender.embeddings.service import image_embeddings_compute
 from shop.catalog.models import ProductImage
 from tests.factories import CategoryFactory, UserFactory, product_with_sizes
-from tests.helpers.encoder_training import version_with_heads
+from tests.helpers.encoder_training import forget_serving_caches, version_with_heads
 
 pytestmark = pytest.mark.django_db
 VERSION = "lite0-shop-test"
@@ -32,7 +31,7 @@ def jpeg(colour) -> bytes:
 @pytest.fixture
 def trained_shop(settings):
     settings.RECOMMENDER = {"ENCODER": VERSION, "COMPACT_DIMS": 0}
-    cache.delete("recommender:serving-encoder")
+    forget_serving_caches()
     version_with_heads(VERSION, vocabs=VOCABS, favour={"category": "Dresses", "colour": "Blue",
                                                        "department": "women", "usage": "Casual"})
     dresses = CategoryFactory(name="Dresses")
@@ -40,7 +39,7 @@ def trained_shop(settings):
     red = product_with_sizes(category=dresses, gender="women", base_colour="Red")
     image_embeddings_compute(image_ids=list(ProductImage.objects.values_list("pk", flat=True)))
     yield {"blue": blue, "red": red, "dresses": dresses}
-    cache.delete("recommender:serving-encoder")
+    forget_serving_caches()
 
 
 def _photo_search(client, **fields):

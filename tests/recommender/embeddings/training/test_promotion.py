@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from django.core.cache import cache
 
 from recommender.conf import recommender_setting
 from recommender.embeddings.training.versions import (
@@ -13,7 +12,7 @@ from recommender.embeddings.training.versions import (
 )
 from recommender.models import EncoderStatus, EncoderVersion
 from tests.factories import UserFactory, product_with_sizes
-from tests.helpers.encoder_training import with_vectors
+from tests.helpers.encoder_training import forget_serving_caches, with_vectors
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +23,9 @@ BETTER = {"p_at_10": 0.81, "own_photo_first": 0.99, "colour_agreement": 0.25, "s
 @pytest.fixture(autouse=True)
 def _toy_encoders(settings):
     settings.RECOMMENDER = {"ENCODER": "toy8", "COMPACT_DIMS": 0}
-    cache.delete("recommender:serving-encoder")
+    forget_serving_caches()
     yield
-    cache.delete("recommender:serving-encoder")
+    forget_serving_caches()
 
 
 @pytest.fixture

@@ -5,24 +5,23 @@ heads to learn the article types from the training half, and for the measure to 
 """
 
 import pytest
-from django.core.cache import cache
 
 from recommender.embeddings.training import versions
 from recommender.embeddings.training.data import catalogue_items, split
 from recommender.embeddings.training.loop import TrainConfig, train_run
 from recommender.embeddings.training.paths import weights_file, work_dir
 from shop.catalog.importer import catalog_import
-from tests.helpers.encoder_training import fashion_subset
+from tests.helpers.encoder_training import fashion_subset, forget_serving_caches
 
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_data]
 
 
 @pytest.fixture
 def small_catalogue(fashion_5k, tmp_path):
-    cache.delete("recommender:serving-encoder")
+    forget_serving_caches()
     catalog_import(path=fashion_subset(fashion_5k, tmp_path / "subset", per_type=30))
     yield
-    cache.delete("recommender:serving-encoder")
+    forget_serving_caches()
 
 
 def _config(name: str, **overrides) -> TrainConfig:
