@@ -263,3 +263,4 @@ def _with_health_urls():
 admin.site.get_urls = _with_health_urls
 
 from recommender.experiments import admin as experiments_admin  # noqa: E402,F401  (experiment pages)
+from recommender.merchandising import admin as merchandising_admin  # noqa: E402,F401  (registers the rules' admin)

@@ -9,6 +9,7 @@ class RecommenderConfig(AppConfig):
         # Imported here, not at the top: they import models, which Django loads only after every AppConfig.
         from recommender import receivers  # noqa: F401  (connects the signal receivers)
         from recommender.impressions import receivers as impression_receivers  # noqa: F401
+        from recommender.merchandising import receivers as merchandising_receivers  # noqa: F401
         from recommender.conf import encoder_override_install
         from recommender.models.encoder_version import promoted_encoder_name
         from recommender.search.preload import preload_if_serving

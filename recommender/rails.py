@@ -7,7 +7,8 @@ rail are not repeated in a later one. The cards' products come from one `for_lis
 Each card's reason says what its rail's title does not. On a product page the title already names the
 evidence ("Often bought together"), so a card says how it differs from the product on the page ("In navy,
 12.00 EUR less") or which product it goes with ("Pairs with Linen shirt"). In the cart the evidence names
-the cart's product it came from ("Often bought with Linen shirt"); on the home page it is the ranking's own.
+the cart's product it came from ("Often bought with Linen shirt"); on the home page it is the ranking's own. A
+product staff pinned or hand-picked for the rail (recommender.ranking.rules) says "Picked by our stylists".
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from decimal import Decimal
 from recommender.conf import recommender_setting
 from recommender.experiments.serving import arm_apply, arm_sources, arm_weights
 from recommender.impressions.pages import rails_shown, request_arm
+from recommender.merchandising.effects import lists_served, rules_touched
+from recommender.ranking import Candidate, Placement, Source
+from recommender.ranking.rank import Ranking, rank_steered
+from recommender.ranking.rules import PICKED_REASON
 from recommender.recommend.feeds import recommend_for_shopper
 from recommender.recommend.profiles import style_profile_for
-from recommender.ranking import Candidate, Placement, Source, rank
 from recommender.recommend.service import recommend_inputs, recommendation_weights
 from shop.catalog.models import Product
 from shop.catalog.rails import Rail, RailItem
@@ -44,15 +48,24 @@ def rails_provider(request, *, placement: str, product=None, cart=None) -> list[
     arm = request_arm(request)
     ranked_rails = arm_apply(arm, lambda arm: _ranked_rails(request, placement=placement, product=product, cart=cart,
                                                             arm=arm))
-    rails = _cards(ranked_rails)
+    if placement != "home":
+        lists_served(rules_touched(ranking.items, excluding=[e.rule_id for e in ranking.effects
+                                                             if e.applied and e.what == "excluded"])
+                     for _, _, ranking in ranked_rails)
+    shown = [(name, title, ranking.items if isinstance(ranking, Ranking) else ranking)
+             for name, title, ranking in ranked_rails]
+    rails = _cards(shown)
     if placement == "product":
-        rails = [replace(rail, items=[replace(item, reason=_beside(rail.name, item, anchor=product))
+        # A staff pick keeps its own reason: the page's comparison would hide that a person chose it.
+        rails = [replace(rail, items=[item if item.reason == PICKED_REASON
+                                      else replace(item, reason=_beside(rail.name, item, anchor=product))
                                       for item in rail.items]) for rail in rails]
-    sources = {item.product_id: str(item.source) for _, _, ranked in ranked_rails for item in ranked}
+    sources = {item.product_id: str(item.source) for _, _, ranked in shown for item in ranked}
     return rails_shown(request, placement=placement, rails=rails, sources=sources, arm=arm)
 
 
-def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[str, str, list]]:
+def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[str, str, list | Ranking]]:
+    """Home: the shopper's feed (a list of `Ranked`); product and cart pages: one `Ranking` per rail."""
     user = request.user if request.user.is_authenticated else None
     session_key = request.session.session_key
     if arm is not None and arm.shows_nothing:
@@ -67,24 +80,33 @@ def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[
         return []
     profile = style_profile_for(user=user, session_key=session_key)
     inputs = recommend_inputs(placement=Placement(placement), profile=profile, anchor_ids=anchors, k=RAIL_SIZE)
-    weights = arm_weights(arm) or recommendation_weights()
     names = _anchor_names(anchors, product=product)
+    return rails_ranked(inputs, placement=placement, names=names, arm=arm)
+
+
+def rails_ranked(inputs, *, placement: str, names: dict[int, str], steered: bool = True, arm=None
+                 ) -> list[tuple[str, str, Ranking]]:
+    """Each rail of a product or cart page ranked from one request's inputs, with or without the staff rules (the
+    admin preview shows both), in the experiment arm's sources and weights; an item shown in an earlier rail is
+    not repeated in a later one."""
+    weights = arm_weights(arm) or recommendation_weights()
     shown: set[int] = set()
-    ranked_rails = []
+    out = []
     for name, title, sources in RAILS[placement]:
         sources = arm_sources(arm, sources)
         if not sources:
             continue
-        ranked = rank(
+        ranking = rank_steered(
             _restrict(inputs.candidates, sources, names=names), facts=inputs.facts, shopper=inputs.shopper,
             weights=weights,
             request=replace(inputs.request, anchor_ids=inputs.request.anchor_ids | frozenset(shown)),
             mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
             cosine_floor=float(recommender_setting("COSINE_FLOOR")),
+            rules=replace(inputs.rules, rail=name) if steered and inputs.rules is not None else None,
         )
-        shown.update(item.product_id for item in ranked)
-        ranked_rails.append((name, title, ranked))
-    return ranked_rails
+        shown.update(item.product_id for item in ranking.items)
+        out.append((name, title, ranking))
+    return out
 
 
 def _anchor_names(anchors: list[int], *, product) -> dict[int, str]:

@@ -3,7 +3,9 @@
 Both lists take the same filters (recommender.api.queries: category with sub-categories, gender, a size in
 stock, price range), validated the same way: a bad value is a 400 naming the parameter. The list also takes
 ``colour``; similar takes ``k`` and answers a bare list of at most k items, nearest first: one pgvector query,
-exact when the filter is selective, HNSW otherwise (recommender.vectors.nearest).
+exact when the filter is selective, HNSW otherwise (recommender.vectors.nearest). Similar leaves out what a
+staff exclusion removes (recommender.merchandising.lists); the list and search do not: excluded products stay in
+the catalogue.
 """
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -17,6 +19,7 @@ from rest_framework.response import Response
 from recommender.api.errors import error_responses
 from recommender.api.queries import CatalogueFilters, TextFilter
 from recommender.api.serializers import ProductSerializer, ScoredProductSerializer
+from recommender.merchandising.lists import exclusions_live, similar_excluded
 from recommender.vectors.store import active_product_vector, encoder_for_serving
 from recommender.vectors.nearest import ProductFilters, nearest_products
 from shop.catalog.models import Product, Variant
@@ -106,12 +109,16 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         name, vector = found
         if vector is None:
             raise NotFound("This product has no image vector yet; try again in a minute.")
-        rows = nearest_products(vector=vector, encoder=encoder, k=query.validated_data["k"],
+        k = query.validated_data["k"]
+        # Staff exclusions hold here too (recommender.merchandising): ask for more, so the list stays k long.
+        excluding = exclusions_live()
+        rows = nearest_products(vector=vector, encoder=encoder, k=min(2 * k, 100) if excluding else k,
                                 filters=query.product_filters(), exclude=anchor)
-        products = Product.objects.for_listing().in_bulk([pid for pid, _ in rows])
+        products = Product.objects.for_listing().in_bulk([pid for pid, _ in rows] + ([anchor] if excluding else []))
+        dropped = similar_excluded(anchor_id=anchor, products=products) if excluding else set()
         payload = [
             {"product": products[pid], "score": round(1.0 - distance, 4), "reason": f"Looks like {name}",
              "source": "visual"}
-            for pid, distance in rows if pid in products
-        ]
+            for pid, distance in rows if pid in products and pid not in dropped
+        ][:k]
         return Response(ScoredProductSerializer(payload, many=True, context={"request": request}).data)

@@ -3,7 +3,8 @@
 placement "home" (default) is the personal feed; "product" gives looks-like + bought-with + viewed-with for
 `product` (its id; 404 if there is no such active product); "cart" uses the caller's cart. A product placement
 without a product has no anchor, like an empty cart: it answers the fallback (what is trending). The schema
-cannot make one parameter required by another's value, so this is not an error. Each item has its reason.
+cannot make one parameter required by another's value, so this is not an error. Each item has its reason; an item
+staff pinned or hand-picked says "Picked by our stylists" with source "merchandising".
 The answer is recorded as an impression (rail "api"); its id is in the Recommendation-Request-Id header, for the
 client to send back with a click (POST /api/events/ with "request_id").
 """
@@ -61,7 +62,7 @@ class RecommendationsView(APIView):
         shown = [item for item in ranked if item.product_id in cards]
         response = Response([
             {"product": cards[item.product_id], "score": round(item.score, 4), "reason": item.reason,
-             "source": str(item.source)}
+             "source": "merchandising" if item.picked else str(item.source)}
             for item in shown
         ])
         # What was answered is an impression (recommender.impressions); a client sends its id back with a click.

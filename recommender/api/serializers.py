@@ -34,4 +34,5 @@ class ScoredProductSerializer(serializers.Serializer):
     product = ProductSerializer()
     score = serializers.FloatField(help_text="blended score in [0, 1] (similar: cosine similarity)")
     reason = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField(help_text="the evidence behind the reason (visual, co_buy, ...), or merchandising "
+                                             "for an item staff pinned or hand-picked")

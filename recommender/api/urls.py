@@ -14,9 +14,11 @@ from recommender.api.experiments import (
 from recommender.api.metrics import RecommendationMetricsView
 from recommender.api.recommendations import RecommendationsView
 from recommender.api.search import PhotoSearchView
+from recommender.merchandising.api import RuleViewSet
 
 router = SimpleRouter()
 router.register("products", ProductViewSet, basename="product")
+router.register("merchandising/rules", RuleViewSet, basename="merchandising-rule")
 
 app_name = "recommender-api"
 

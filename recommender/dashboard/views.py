@@ -25,6 +25,7 @@ from recommender import tasks
 from recommender.dashboard import encoders, selectors, summary
 from recommender.evaluation.service import evaluation_run_start
 from recommender.impressions.panel import online_panel
+from recommender.merchandising.health import merchandising_rows
 from recommender.models import EvaluationKind
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ def health_view(request):
         "visual": snapshot.visual,
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
         "online": online_panel(),  # impressions, clicks and sales per rail (recommender.impressions)
+        "merchandising": merchandising_rows(),
         "encoders": encoders.panel(answering=(snapshot.serving or {}).get("encoder")),
     }
     return TemplateResponse(request, "recommender/health.html", context)

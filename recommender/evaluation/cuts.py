@@ -84,7 +84,7 @@ def state_read(split: Split, *, k: int, seed: int, progress: Callable[[str, floa
     with models_override(Served(version_id=None, factors=factors, ranker=None)):
         for n, user_id in enumerate(sorted(split.cuts)):
             inputs[user_id] = recommend_inputs(placement=Placement.HOME, user=users[user_id], k=k,
-                                               now=split.cuts[user_id], learned=True)
+                                               now=split.cuts[user_id], learned=True, merchandised=False)
             if n % 25 == 0:
                 progress(step, n / max(len(split.cuts), 1))
     return State(split=split, inputs=inputs, factors=factors)

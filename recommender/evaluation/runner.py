@@ -1,7 +1,8 @@
 """Run an offline evaluation: split, hide, rebuild, recommend, score, all inside a rolled-back transaction.
 
 In: k, named weight sets for the hybrid blend, which split ("test" or "validation"). Out: a plain dict:
-{"k", "split", "shoppers", "held_out", "sources": {name: metrics}, "hybrid": metrics, "hybrid_<label>": ...}
+{"k", "split", "shoppers", "held_out", "sources": {name: metrics}, "hybrid": metrics, "hybrid_<label>": ...,
+"hybrid_merchandised": the first blend with the staff's merchandising rules}; every other list is ranked without them
 with metrics as in `recommender.evaluation.metrics.summarise`.
 
 How it stays honest: the held-out interactions are deleted, the behaviour signals are rebuilt from what is left
@@ -65,17 +66,19 @@ class Prepared:
     catalogue_size: int
     k: int
 
-    def lists(self, weights: Mapping[str, float]) -> dict[int, list[int]]:
-        return {user: [item.product_id for item in inputs.ranked(dict(weights))]
+    def lists(self, weights: Mapping[str, float], *, steered: bool = False) -> dict[int, list[int]]:
+        """Each shopper's list for these weights; `steered`: with the staff's merchandising rules applied."""
+        return {user: [item.product_id for item in inputs.ranking(dict(weights), steered=steered).items]
                 for user, inputs in self.inputs.items()}
 
-    def score(self, weights: Mapping[str, float], *, diversity: bool = True) -> dict[str, float]:
+    def score(self, weights: Mapping[str, float], *, diversity: bool = True, steered: bool = False
+              ) -> dict[str, float]:
         vectors = None
         if diversity:
             vectors = {pid: fact.vector for inputs in self.inputs.values() for pid, fact in inputs.facts.items()
                        if fact.vector is not None}
-        return summarise(self.lists(weights), self.split.targets, k=self.k, catalogue_size=self.catalogue_size,
-                         vectors=vectors)
+        return summarise(self.lists(weights, steered=steered), self.split.targets, k=self.k,
+                         catalogue_size=self.catalogue_size, vectors=vectors)
 
 
 @contextmanager
@@ -119,12 +122,19 @@ def evaluate(*, k: int = 10, weights: Mapping[str, Mapping[str, float]], split: 
     with prepared(k=k, split=split, max_shoppers=max_shoppers, progress=progress, user_ids=user_ids) as ready:
         sources = {name: ready.score(w) for name, w in SINGLE_SOURCES.items()}
         blends = {label: ready.score(w) for label, w in weights.items()}
-    first = next(iter(blends))
+        first = next(iter(blends))
+        # The first blend again with the staff's rules: what merchandising costs or gains on held-out purchases.
+        merchandised = ready.score(weights[first], steered=True)
+        rules = sum(1 for inputs in ready.inputs.values() if inputs.rules is not None and inputs.rules.rules)
     result = {"k": k, "split": split, "shoppers": len(ready.split.cuts), "held_out": ready.split.held_out_pairs,
               "catalogue": ready.catalogue_size, "sources": {**sources, "hybrid": blends[first]},
               "weights": {label: dict(w) for label, w in weights.items()}}
     for label, metrics in blends.items():
         result["sources"][f"hybrid_{label}"] = metrics
+    result["sources"]["hybrid_merchandised"] = merchandised
+    result["merchandising"] = {"shoppers_with_rules": rules,
+                               "ndcg_with_vs_without": round(merchandised["ndcg"] / blends[first]["ndcg"], 3)
+                               if blends[first]["ndcg"] else None}
     best_single = max(m["ndcg"] for m in sources.values())
     result["hybrid_vs_best_single"] = round(blends[first]["ndcg"] / best_single, 3) if best_single else None
     return result

@@ -17,6 +17,7 @@ from django.db import connection
 
 from recommender.experiments import stats
 from recommender.experiments.serving import arm_failures
+from recommender.impressions.selectors import metric_rows, metric_series
 
 _COUNTS = """
 WITH a AS (
@@ -121,7 +122,6 @@ def experiment_results(experiment) -> Results:
 
 def daily_series(experiment) -> dict[str, list[tuple[str, float | None]]]:
     """The primary metric per arm and day, from the daily aggregate (recommender.impressions.metrics)."""
-    from recommender.impressions.selectors import metric_rows, metric_series
 
     rows = metric_rows(days=400, experiment_id=experiment.pk)
     series = metric_series(rows, by="arm")

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
 from recommender.experiments.assignment import arm_of
+from recommender.models import Arm, ExperimentPin, ExperimentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,6 @@ class Running:
 
 
 def _load() -> dict:
-    from recommender.models import Arm, ExperimentStatus
-
     arms = list(Arm.objects.filter(experiment__status=ExperimentStatus.RUNNING).order_by("id").values(
         "experiment_id", "name", "share", "weights", "ranker", "ranker_version_id", "merchandising", "control"))
     if not arms:
@@ -106,8 +105,6 @@ def pinned_arm(*, experiment_id: int, user_id: int) -> str | None:
     except Exception:
         cached = None
     if cached is None:
-        from recommender.models import ExperimentPin
-
         cached = ExperimentPin.objects.filter(experiment_id=experiment_id, user_id=user_id).values_list(
             "arm", flat=True).first() or ""
         try:

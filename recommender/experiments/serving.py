@@ -20,8 +20,12 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
+from recommender.collaborative.factors import FactorModel
 from recommender.experiments.selectors import ArmConfig
+from recommender.models import RankerVersion
 from recommender.ranking import Source
+from recommender.recommend.ranker import Served, booster_from_text, models_override
+from recommender.recommend.weights import recommendation_weights
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,16 +64,11 @@ def arm_weights(arm: ArmConfig | None) -> dict[str, float] | None:
     """The arm's weights over the shop's (None: the shop's, and the learned ranker where it serves)."""
     if arm is None or not arm.weights:
         return None
-    from recommender.recommend.weights import recommendation_weights
 
     return {**recommendation_weights(), **{k: float(v) for k, v in arm.weights.items()}}
 
 
 def _served_version(version_id: int):
-    from recommender.collaborative.factors import FactorModel
-    from recommender.recommend.ranker import Served, booster_from_text
-    from recommender.models import RankerVersion
-
     with _lock:
         if version_id not in _versions:
             row = RankerVersion.objects.filter(pk=version_id).only("factors", "ranker").first()
@@ -85,8 +84,6 @@ def _served_version(version_id: int):
 
 @contextmanager
 def _in_force(arm: ArmConfig):
-    from recommender.recommend.ranker import models_override
-
     if arm.ranker == "learned" and arm.ranker_version_id:
         models = models_override(_served_version(arm.ranker_version_id))
     elif arm.ranker == "blend":

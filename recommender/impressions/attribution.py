@@ -19,6 +19,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
+from recommender.impressions.buffer import login_remember
+from recommender.impressions.flush import CLOCK_SKEW
+from recommender.models import Impression
 
 SWEEP_MARGIN = timedelta(hours=1)  # interactions recorded late (a queue backlog) are still swept
 
@@ -51,7 +54,6 @@ ON CONFLICT DO NOTHING
 
 def attribution_sweep(*, now: datetime | None = None) -> int:
     """Attribute the window's cart additions and purchases not attributed yet; returns rows written."""
-    from recommender.impressions.flush import CLOCK_SKEW
 
     now = now or timezone.now()
     window = timedelta(hours=float(recommender_setting("ATTRIBUTION_HOURS")))
@@ -63,8 +65,6 @@ def attribution_sweep(*, now: datetime | None = None) -> int:
 def impressions_follow_login(*, session_key: str, user_id: int) -> int:
     """A guest's impressions become the account's (at login), as their interactions do: their purchase, made
     signed in, is then matched to what they were shown as a guest. Returns rows moved."""
-    from recommender.impressions.buffer import login_remember
-    from recommender.models import Impression
 
     login_remember(session_key=session_key, user_id=user_id)  # for those still in the buffer
     return Impression.objects.filter(session_key=session_key, user_id__isnull=True).update(user_id=user_id)

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from recommender.conf import recommender_setting
 from recommender.impressions.codes import SOURCE_CODES
+from recommender.models import Impression, OnlineMetric
 
 _SHOWN = {
     # whole rail: one row per impression
@@ -80,8 +81,6 @@ SELECT s.day, s.placement, s.rail, s.source, s.exp, s.arm, s.impressions, s.item
 
 
 def _days_to_rebuild() -> int:
-    from recommender.models import OnlineMetric
-
     if not OnlineMetric.objects.exists():
         return int(recommender_setting("IMPRESSION_KEEP_DAYS"))
     return math.ceil(float(recommender_setting("ATTRIBUTION_HOURS")) / 24) + 1
@@ -89,7 +88,6 @@ def _days_to_rebuild() -> int:
 
 def online_metrics_rebuild(*, days: int | None = None, today: date | None = None) -> dict:
     """Rebuild the last `days` days (today included); returns {"since": iso day, "rows": rows written}."""
-    from recommender.models import OnlineMetric
 
     days = _days_to_rebuild() if days is None else days
     today = today or timezone.now().date()
@@ -107,8 +105,6 @@ def online_metrics_rebuild(*, days: int | None = None, today: date | None = None
 
 
 def impressions_prune(*, now=None) -> dict:
-    from recommender.models import Impression, OnlineMetric
-
     now = now or timezone.now()
     cutoff = now - timedelta(days=float(recommender_setting("IMPRESSION_KEEP_DAYS")))
     with transaction.atomic():

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from recommender.experiments.selectors import arm_for, running_experiment
+from recommender.experiments.selectors import arm_for, arm_for as arm_of_shopper, running_experiment
 from recommender.impressions.recording import Shown, impressions_record
+from recommender.interactions.versions import shopper_id
 from shop.accounts.visitors import visitor_from_request
 
 
@@ -44,8 +45,6 @@ API_RAIL = "api"
 
 def api_shown(request, *, visitor, placement: str, ranked) -> str | None:
     """Record an API answer as one impression of rail "api"; returns its request id."""
-    from recommender.experiments.selectors import arm_for as arm_of_shopper
-    from recommender.interactions.versions import shopper_id
 
     user_id = visitor.user.pk if visitor.user is not None else None
     session_key = visitor.guest_key or visitor.session_key

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from recommender.impressions.charts import line_chart, percent
 from recommender.impressions.selectors import metric_rows, metric_series, metric_totals
+from recommender.models import Experiment, ExperimentStatus
 
 DAYS = 28
 CHARTS = (("ctr", "Click-through rate (rails clicked / rails shown)", percent),
@@ -31,8 +32,6 @@ class OnlinePanel:
 
 
 def online_panel() -> OnlinePanel:
-    from recommender.models import Experiment, ExperimentStatus
-
     rows = metric_rows(days=DAYS)
     experiment = Experiment.objects.filter(status=ExperimentStatus.RUNNING).first()
     if not rows:

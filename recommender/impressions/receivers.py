@@ -9,7 +9,9 @@ from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.dispatch import receiver
 
-from recommender.impressions.recording import request_collect, request_push
+from recommender.experiments.services import arms_pin_at_login
+from recommender.impressions.attribution import impressions_follow_login as follow
+from recommender.impressions.recording import click_record, request_collect, request_push
 from shop import events
 from shop.accounts.visitors import GUEST_KEY
 
@@ -22,8 +24,6 @@ request_finished.connect(request_push, dispatch_uid="recommender.impressions_req
 
 @receiver(events.recommendation_clicked, dispatch_uid="recommender.impression_clicked")
 def impression_clicked(sender, product_id, rail="", request_id="", user=None, session_key=None, **kwargs):
-    from recommender.impressions.recording import click_record
-
     user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
     click_record(product_id=product_id, rail=rail or "", request_id=request_id or "", user_id=user_id,
                  session_key=session_key)
@@ -31,9 +31,6 @@ def impression_clicked(sender, product_id, rail="", request_id="", user=None, se
 
 @receiver(user_logged_in, dispatch_uid="recommender.impressions_follow_login")
 def impressions_follow_login(sender, request, user, **kwargs):
-    from recommender.experiments.services import arms_pin_at_login
-    from recommender.impressions.attribution import impressions_follow_login as follow
-
     guest_key = request.session.get(GUEST_KEY) if request is not None else None
     if not guest_key:
         return

@@ -25,8 +25,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from recommender.conf import recommender_setting
+from recommender.experiments.serving import fell_back
 from recommender.impressions.buffer import buffer_push
 from recommender.impressions.codes import source_code
+from recommender.impressions.flush import entries_write
+from recommender.recommend.ranker import serving_version_id
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +68,6 @@ def _serving_version() -> int | None:
     """The serving ranker version, remembered SERVING_MEMO_SECONDS per process: a Redis round trip per page for a
     label that changes once a day cost more than the rest of the hook (docs/benchmarks.md)."""
     if time.monotonic() >= _serving[0]:
-        from recommender.recommend.ranker import serving_version_id
-
         _serving[1] = serving_version_id()
         _serving[0] = time.monotonic() + SERVING_MEMO_SECONDS
     return _serving[1]
@@ -79,8 +80,6 @@ def impressions_record(*, placement: str, shown: Sequence[Shown], user_id: int |
     if not shown or not recommender_setting("IMPRESSIONS"):
         return None
     try:
-        from recommender.experiments.serving import fell_back
-
         if arm is not None and fell_back():
             arm = None  # the arm failed on this request: the shopper saw the default
         request_id = request_id or new_request_id()
@@ -116,8 +115,6 @@ def click_record(*, product_id: int, rail: str, request_id: str = "", user_id: i
 
 def _push(entries: list[list]) -> None:
     if not buffer_push(entries):
-        from recommender.impressions.flush import entries_write
-
         entries_write(entries)
 
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from recommender.models import OnlineMetric
+
 COUNTS = ("impressions", "items_shown", "visitors", "clicks", "clicked_impressions", "carts", "carts_after_click",
           "orders", "purchasers", "items_ordered", "revenue")
 RATES = {
@@ -35,7 +37,6 @@ def with_rates(row: dict) -> dict:
 def metric_rows(*, days: int = 28, placement: str | None = None, rail: str | None = None, source: str | None = "",
                 experiment_id: int | None = None, arm: str | None = None) -> list[dict]:
     """`source`: "" the whole rails' rows, a source's name its rows, None every source's rows (not the rails')."""
-    from recommender.models import OnlineMetric
 
     rows = OnlineMetric.objects.filter(day__gt=timezone.now().date() - timedelta(days=days))
     rows = rows.exclude(source="") if source is None else rows.filter(source=source)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommender', '0008_halfvec_indexes'),
+        ('recommender', '0009_merchandising'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -21,6 +21,7 @@ from recommender.models.experiments import (
 )
 from recommender.models.impressions import Attribution, AttributionKind, Impression, OnlineMetric
 from recommender.models.interactions import Interaction, InteractionKind
+from recommender.models.merchandising import ComplementPick, MerchandisingRule
 from recommender.models.projection import VisualProjection
 from recommender.models.ranker import RankerStatus, RankerVersion
 from recommender.models.text import TextEmbedding
@@ -32,28 +33,30 @@ __all__ = [
     "ArmRanker",
     "Attribution",
     "AttributionKind",
-    "Experiment",
-    "ExperimentPin",
-    "ExperimentStatus",
-    "Impression",
-    "OnlineMetric",
-    "PrimaryMetric",
+    "ComplementPick",
     "EmbeddingStatus",
     "EncoderStatus",
     "EncoderVersion",
     "EvaluationKind",
     "EvaluationRun",
+    "Experiment",
+    "ExperimentPin",
+    "ExperimentStatus",
     "ImageEmbedding",
+    "Impression",
     "Interaction",
     "InteractionKind",
     "ItemNeighbour",
+    "MerchandisingRule",
     "NeighbourKind",
+    "OnlineMetric",
+    "PrimaryMetric",
     "ProductEmbedding",
     "ProductSignal",
     "RankerStatus",
     "RankerVersion",
-    "RecommenderSettings",
     "RebuildKind",
+    "RecommenderSettings",
     "SignalGeneration",
     "SignalRebuild",
     "TextEmbedding",

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -121,6 +122,11 @@ class ProductFacts:
     size_type: str | None = None  # key into Shopper.sizes ("tops", "shoes"...); None = one size / no sizing
     colour: str = ""
     brand: str = ""
+    # What staff rules match on (recommender.ranking.rules): department is the catalogue's gender.
+    department: str = ""
+    season: str = ""
+    created_at: datetime | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # L2-normalised embedding for diversity; vectors of a minority dimension (an encoder switch under way) are
     # treated as missing.
     vector: Any = field(default=None, compare=False, repr=False)

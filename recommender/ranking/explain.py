@@ -46,8 +46,10 @@ class Ranked:
     product_id: int
     score: float  # blended score in [0, 1]
     reason: str
-    source: Source  # the source of the reason
+    source: Source | None  # the source of the reason; None for an item staff picked that no source reached
     anchor_id: int | None = None  # the product the reason names, if any (to link it)
+    rule_ids: tuple[int, ...] = ()  # the staff rules that placed or re-scored it (recommender.ranking.rules)
+    picked: bool = False  # pinned or hand-picked by staff: the reason is "Picked by our stylists"
 
 
 def reason_for(evidence: Evidence, *, facts: Mapping[int, ProductFacts]) -> tuple[str, int | None]:

@@ -4,8 +4,8 @@ In: candidates, `ProductFacts`, a `Shopper`, a `Request`, a `features.Context` a
 `predict(matrix) -> array` over `features.FEATURES` columns (a LightGBM booster, or a test double). Out: at most
 `request.k` `Ranked` items in display order, scores in (0, 1): the logistic of the model's raw score.
 
-merge -> filter -> features -> predict -> diversify (MMR) -> explain. Filters and exclusions run before the model,
-so nothing the model likes can bring back an item they drop. The reason is the strongest evidence, ordered by
+merge -> filter -> features -> predict -> staff rules -> diversify (MMR) -> explain. Filters and exclusions run before
+the model, so nothing the model likes can bring back an item they drop. The reason is the strongest evidence, ordered by
 REASON_WEIGHTS (what a reason tells the shopper), not by the model: a model's score says how likely, not why.
 """
 
@@ -18,10 +18,11 @@ import numpy as np
 
 from .blend import Scored, blend
 from .candidates import Candidate, ProductFacts, Request, Shopper, Source, merge
-from .diversify import mmr
-from .explain import Ranked, explain
+from .explain import Ranked
 from .features import Context, features_matrix
 from .filters import filter_candidates
+from .rank import Ranking, diversify_steered
+from .rules import Rules
 
 # Which evidence speaks when several reached an item: their own past visit first, then what others did.
 REASON_WEIGHTS: Mapping[str, float] = {
@@ -38,15 +39,24 @@ def learned_inputs(candidates: Iterable[Candidate], *, facts: Mapping[int, Produ
 
 
 def rank_learned(candidates: Iterable[Candidate], *, facts: Mapping[int, ProductFacts], shopper: Shopper,
-                 request: Request, context: Context, model, mmr_lambda: float, cosine_floor: float = 0.0
-                 ) -> list[Ranked]:
+                 request: Request, context: Context, model, mmr_lambda: float, cosine_floor: float = 0.0,
+                 rules: Rules | None = None) -> list[Ranked]:
+    return rank_learned_steered(candidates, facts=facts, shopper=shopper, request=request, context=context,
+                                model=model, mmr_lambda=mmr_lambda, cosine_floor=cosine_floor, rules=rules).items
+
+
+def rank_learned_steered(candidates: Iterable[Candidate], *, facts: Mapping[int, ProductFacts], shopper: Shopper,
+                         request: Request, context: Context, model, mmr_lambda: float, cosine_floor: float = 0.0,
+                         rules: Rules | None = None) -> Ranking:
+    """As `rank_learned`, with the staff rules applied between the model's scores and MMR, and their effects."""
     kept, matrix = learned_inputs(candidates, facts=facts, shopper=shopper, request=request, context=context)
     if not kept:
-        return []
+        return diversify_steered([], facts=facts, shopper=shopper, request=request, mmr_lambda=mmr_lambda,
+                                 rules=rules)
     raw = np.asarray(model.predict(matrix), dtype=np.float64).reshape(-1)
     reasons = {s.product_id: s for s in blend(kept, weights=REASON_WEIGHTS, cosine_floor=cosine_floor)}
     scored = [Scored(c.product_id, 1.0 / (1.0 + math.exp(-max(min(r, 50.0), -50.0))),
                      reasons[c.product_id].contributions) for c, r in zip(kept, raw)]
     scored.sort(key=lambda s: (-s.score, s.product_id))
-    shown = mmr(scored, facts=facts, k=request.k, mmr_lambda=mmr_lambda)
-    return [explain(item, facts=facts) for item in shown]
+    return diversify_steered(scored, facts=facts, shopper=shopper, request=request, mmr_lambda=mmr_lambda,
+                             rules=rules)

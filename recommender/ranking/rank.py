@@ -5,21 +5,63 @@ for anchors (for their names), a `Shopper`, a `Request`, `weights` (source name 
 `recommender_setting("WEIGHTS")`, passed in by the caller: this package reads no settings) and `mmr_lambda` in
 [0, 1]. Out: at most `request.k` `Ranked` items in display order, scores in [0, 1].
 
-merge -> filter -> blend -> diversify (MMR) -> explain. Cold start needs no special case: a new product brings only
+merge -> filter -> blend -> staff rules -> diversify (MMR) -> explain. The rules (`rules.Rules`, None: none) drop
+what staff excluded, re-score what they boosted or buried, and place pins and hand-picked items around the
+diversified list (see `recommender.ranking.rules`); `rank_steered` also returns what each rule did.
+
+Cold start needs no special case: a new product brings only
 visual neighbours, a new guest only trending and their session's neighbours, and those rank on their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from .blend import blend
 from .candidates import Candidate, ProductFacts, Request, Shopper, merge
 from .diversify import mmr
 from .explain import Ranked, explain
 from .filters import filter_candidates
+from .rules import Effect, Rules, steer
 
 DEFAULT_MMR_LAMBDA = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    items: list[Ranked]
+    effects: tuple[Effect, ...] = ()  # what each staff rule did to this list
+
+
+def rank_steered(
+    candidates: Iterable[Candidate],
+    *,
+    facts: Mapping[int, ProductFacts],
+    shopper: Shopper,
+    request: Request,
+    weights: Mapping[str, float],
+    mmr_lambda: float = DEFAULT_MMR_LAMBDA,
+    cosine_floor: float = 0.0,
+    rules: Rules | None = None,
+) -> Ranking:
+    kept = filter_candidates(merge(candidates), facts=facts, shopper=shopper, request=request)
+    scored = blend(kept, weights=weights, cosine_floor=cosine_floor)
+    return diversify_steered(scored, facts=facts, shopper=shopper, request=request, mmr_lambda=mmr_lambda,
+                             rules=rules)
+
+
+def diversify_steered(scored, *, facts: Mapping[int, ProductFacts], shopper: Shopper, request: Request,
+                      mmr_lambda: float, rules: Rules | None) -> Ranking:
+    """Staff rules, then MMR over what they leave, then explain; pins and picks laid out last."""
+    steered = steer(scored, rules=rules, facts=facts, shopper=shopper, request=request)
+    shown = [explain(item, facts=facts) for item in mmr(steered.pool, facts=facts, k=steered.room,
+                                                          mmr_lambda=mmr_lambda)]
+    if not steered.effects:
+        return Ranking(shown)
+    placed = {pid for pid, _ in steered.pins.values()} | {pid for pid, _ in steered.picks}
+    reasons = {s.product_id: explain(s, facts=facts) for s in scored if s.product_id in placed}
+    return Ranking(steered.lay_out(shown, sources=reasons), tuple(steered.effects))
 
 
 def rank(
@@ -31,8 +73,7 @@ def rank(
     weights: Mapping[str, float],
     mmr_lambda: float = DEFAULT_MMR_LAMBDA,
     cosine_floor: float = 0.0,
+    rules: Rules | None = None,
 ) -> list[Ranked]:
-    kept = filter_candidates(merge(candidates), facts=facts, shopper=shopper, request=request)
-    scored = blend(kept, weights=weights, cosine_floor=cosine_floor)
-    shown = mmr(scored, facts=facts, k=request.k, mmr_lambda=mmr_lambda)
-    return [explain(item, facts=facts) for item in shown]
+    return rank_steered(candidates, facts=facts, shopper=shopper, request=request, weights=weights,
+                        mmr_lambda=mmr_lambda, cosine_floor=cosine_floor, rules=rules).items

@@ -6,6 +6,7 @@ size type the shopper's usual sizes are matched against, and the unit vector of 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -36,6 +37,13 @@ def size_type_of(*, sizes: Iterable[str], category_names: Iterable[str]) -> str 
     return "tops"
 
 
+def _attributes(raw) -> dict:
+    """A product's `attributes` as a dict: Django's psycopg setup hands raw cursors jsonb as text."""
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    return raw if isinstance(raw, dict) else {}
+
+
 def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
     """Two queries: products with their category names and serving vector, then their variants. Plain SQL with one
     array parameter each (a feed asks about ~400 products: in a profile, psycopg's conversion of the ORM's IN lists
@@ -48,7 +56,7 @@ def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
         cursor.execute(
             f"""
             SELECT p.id, p.name, p.category_id, c.name, pc.name, p.price, p.is_active, p.base_colour, p.brand,
-                   vector_send(e.vector)
+                   p.gender, p.season, p.created_at, p.attributes, vector_send(e.vector)
               FROM {Product._meta.db_table} p
               LEFT JOIN {category} c ON c.id = p.category_id
               LEFT JOIN {category} pc ON pc.id = c.parent_id
@@ -71,7 +79,9 @@ def product_facts(*, product_ids: Iterable[int]) -> dict[int, ProductFacts]:
             product_id=pk, name=name, category_id=category_id, category_name=category_name,
             price=float(price), active=active, sizes_in_stock=frozenset(in_stock[pk]),
             size_type=size_type_of(sizes=sizes[pk], category_names=(category_name or "", parent_name or "")),
-            colour=colour, brand=brand, vector=None if raw is None else unit(vector_from_send(raw)),
+            colour=colour, brand=brand, department=gender, season=season, created_at=created_at,
+            attributes=_attributes(attributes), vector=None if raw is None else unit(vector_from_send(raw)),
         )
-        for pk, name, category_id, category_name, parent_name, price, active, colour, brand, raw in rows
+        for (pk, name, category_id, category_name, parent_name, price, active, colour, brand, gender, season,
+             created_at, attributes, raw) in rows
     }

@@ -9,8 +9,10 @@ same question again (a reload, the API polled, the next page view before they di
 The cache key holds the shopper's *version*, a counter bumped whenever an interaction is recorded
 for them, a like is taken back, a guest's history joins an account or their profile sizes change
 (recommender.interactions.versions): the next request after any
-of those recomputes. Signals rebuilt, a new encoder or weights saved in admin reach cached feeds
-within FEED_CACHE_SECONDS.
+of those recomputes. A cached feed also carries the merchandising rules' version it was ranked under
+(recommender.merchandising.selectors): one ranked under other rules is recomputed, so a rule saved in admin or the
+API reaches every cached or precomputed feed on its next request. Signals rebuilt, a new encoder or weights saved
+in admin reach cached feeds within FEED_CACHE_SECONDS.
 
 Computing a feed on the request costs 100-300 ms; so with FEED_PRECOMPUTE each bump also queues
 `refresh_feed_task` (recommender.receivers listens to the bump), and a worker computes the home feed for the new version right away: the
@@ -37,6 +39,8 @@ from django.dispatch import Signal
 from recommender.conf import recommender_setting
 from recommender.experiments.selectors import arm_for
 from recommender.experiments.serving import arm_apply, arm_sources, arm_weights, fell_back
+from recommender.merchandising.effects import lists_served, rules_touched
+from recommender.merchandising.selectors import rules_version
 from recommender.interactions.versions import ANYONE, shopper_id, shopper_version
 from recommender.ranking import Ranked, Source
 from recommender.recommend.service import recommend_inputs
@@ -127,34 +131,45 @@ def recommend_with_stock(
         anchors = ",".join(str(a) for a in anchor_ids)
         key = f"recommender:feed:{placement}:{who}:{version}:{anchors}" + (f":{arm.key}" if arm is not None else "")
         cached = cache.get(key)
+        # A feed ranked under other staff rules is stale: a rule saved in admin or the API reaches it on its next
+        # request.
+        rules = rules_version()
+        if cached is not None and cached.get("rules") != rules:
+            cached = None
     except Exception:
         logger.warning("feed cache unavailable: computing", exc_info=True)
-        key, cached = None, None
+        key, cached, rules = None, None, None
     # A feed ranked for a longer list serves a shorter one: ranking and MMR are greedy, so the first k of a
     # longer list are the list for k.
     if cached is not None and not recompute and cached.get("asked", 0) >= k * OVERFETCH:
         fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
         if len(fresh) >= min(k, cached["complete"]):
+            if not recompute:
+                lists_served([rules_touched(fresh[:k], excluding=cached.get("excluding", ()))])
             return fresh[:k], stock
-    def ranked_for(arm):
+    def ranking_for(arm):
         inputs = recommend_inputs(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
                                   k=k * OVERFETCH, sources=arm_sources(arm))
-        return inputs, inputs.ranked(arm_weights(arm))
+        return inputs, inputs.ranking(arm_weights(arm))
 
-    inputs, ranked = arm_apply(arm, ranked_for)
+    inputs, ranking = arm_apply(arm, ranking_for)
+    ranked = ranking.items
+    excluding = sorted({e.rule_id for e in ranking.effects if e.applied and e.what == "excluded"})
     if key is not None and not fell_back():  # the default served in an arm's place is not kept under its key
         items = [
-            (r.product_id, r.score, r.reason, r.source.value, r.anchor_id,
-             inputs.facts[r.product_id].size_type if r.product_id in inputs.facts else None)
+            (r.product_id, r.score, r.reason, r.source.value if r.source is not None else None, r.anchor_id,
+             inputs.facts[r.product_id].size_type if r.product_id in inputs.facts else None, r.rule_ids, r.picked)
             for r in ranked
         ]
         sizes = {kind: sorted(values) for kind, values in inputs.shopper.sizes.items()}
         try:
             timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
-            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH},
-                      timeout=int(timeout))
+            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH,
+                            "excluding": excluding, "rules": rules}, timeout=int(timeout))
         except Exception:
             logger.warning("feed cache unavailable: not stored", exc_info=True)
+    if not recompute:
+        lists_served([rules_touched(ranked[:k], excluding=excluding)])
     stock = {pid: fact.sizes_in_stock for pid, fact in inputs.facts.items()}
     return ranked[:k], stock
 
@@ -173,11 +188,12 @@ def _still_fitting(items: list[tuple], *, sizes: dict[str, list[str]]
         for product_id, size in cursor.fetchall():
             in_stock[product_id].add(size)
     kept = []
-    for product_id, score, reason, source, anchor_id, size_type in items:
+    for product_id, score, reason, source, anchor_id, size_type, rule_ids, picked in items:
         if product_id not in in_stock:
             continue
         wanted = set(sizes.get(size_type, ())) if size_type is not None else set()
         if wanted and not wanted & in_stock[product_id]:
             continue
-        kept.append(Ranked(product_id, score, reason, Source(source), anchor_id))
+        kept.append(Ranked(product_id, score, reason, Source(source) if source is not None else None, anchor_id,
+                           tuple(rule_ids), picked))
     return kept, {pid: frozenset(found) for pid, found in in_stock.items()}

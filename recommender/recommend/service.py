@@ -10,7 +10,9 @@ guest has trending plus what they viewed this visit.
 On home, two more sources join: what they viewed before and did not buy (history), and the collaborative factors
 of the serving `RankerVersion` (their history folded in). When a learned ranker serves, home is ordered by it
 (`ranking.learned.rank_learned`) over features from facts fetched here (two more queries); otherwise, and on every
-other placement, by the linear blend.
+other placement, by the linear blend. Either way the staff's merchandising rules (live at `now`, read once per
+rules version: recommender.merchandising.selectors) apply between the scores and diversity; `RecommendInputs.ranking`
+ranks with or without them and says what each did.
 """
 
 from __future__ import annotations
@@ -23,10 +25,14 @@ from django.utils import timezone
 
 from recommender.collaborative.train import ALPHA, HALF_LIFE_DAYS
 from recommender.conf import recommender_setting
-from recommender.ranking import Candidate, Placement, Ranked, Request, Shopper, Source, merge, rank
+from recommender.experiments.serving import merchandising_enabled
+from recommender.merchandising.selectors import live_rules
+from recommender.ranking import Candidate, Placement, Ranked, Request, Shopper, Source, merge
 from recommender.ranking.features import KIND_WEIGHTS, Context, Event
 from recommender.ranking.history import history_candidates
-from recommender.ranking.learned import learned_inputs, rank_learned
+from recommender.ranking.learned import learned_inputs, rank_learned_steered
+from recommender.ranking.rank import Ranking, rank_steered
+from recommender.ranking.rules import Rules
 from recommender.recommend import candidates as selectors
 from recommender.recommend.facts import product_facts
 from recommender.recommend.profiles import StyleProfile, style_profile_for
@@ -92,15 +98,21 @@ class RecommendInputs:
     request: Request
     context: Context | None = None  # the learned ranker's facts (home only)
     ranker: object | None = None  # the serving learned model, if one serves
+    rules: Rules | None = None  # the staff rules live for this request (None: none)
 
     def ranked(self, weights: dict[str, float] | None = None) -> list[Ranked]:
         """The learned ranker's order when one serves and no weights are asked for, else the blend's."""
+        return self.ranking(weights).items
+
+    def ranking(self, weights: dict[str, float] | None = None, *, steered: bool = True) -> Ranking:
+        """As `ranked`, with what each staff rule did; `steered=False` ranks as if there were no rules."""
+        rules = self.rules if steered else None
         if weights is None and self.ranker is not None and self.context is not None:
-            return self.ranked_learned(self.ranker)
-        return rank(
+            return self._learned(self.ranker, rules=rules)
+        return rank_steered(
             self.candidates, facts=self.facts, shopper=self.shopper, request=self.request,
             weights=weights or recommendation_weights(), mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
-            cosine_floor=float(recommender_setting("COSINE_FLOOR")),
+            cosine_floor=float(recommender_setting("COSINE_FLOOR")), rules=rules,
         )
 
     def learned_matrix(self):
@@ -109,10 +121,13 @@ class RecommendInputs:
                               context=self.context)
 
     def ranked_learned(self, model) -> list[Ranked]:
-        return rank_learned(
+        return self._learned(model, rules=None).items
+
+    def _learned(self, model, *, rules: Rules | None) -> Ranking:
+        return rank_learned_steered(
             self.candidates, facts=self.facts, shopper=self.shopper, request=self.request, context=self.context,
             model=model, mmr_lambda=float(recommender_setting("MMR_LAMBDA")),
-            cosine_floor=float(recommender_setting("COSINE_FLOOR")),
+            cosine_floor=float(recommender_setting("COSINE_FLOOR")), rules=rules,
         )
 
 
@@ -149,9 +164,11 @@ def recommend_inputs(
     size: str | None = None,
     now: datetime | None = None,
     learned: bool | None = None,
+    merchandised: bool | None = None,
 ) -> RecommendInputs:
     """`now`: the request's moment (offline evaluation asks as of a past one); `learned`: fetch the learned ranker's
-    facts on home (None: when a learned ranker serves)."""
+    facts on home (None: when a learned ranker serves); `merchandised`: with the staff rules live at `now` (None: unless the shopper's experiment arm
+    switches them off)."""
     placement = Placement(placement)
     now = now or timezone.now()
     profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key, now=now)
@@ -167,7 +184,11 @@ def recommend_inputs(
         found += extra
         user_factors = user_factors["user"]
     candidates = merge(found)
-    facts = product_facts(product_ids=[c.product_id for c in candidates])
+    merchandised = merchandising_enabled() if merchandised is None else merchandised
+    rules = Rules(live_rules(), now=now, anchor_ids=frozenset(anchor_ids)) if merchandised else None
+    # Anchors (for the rules' scopes) and pinned or picked products join the candidates' facts: same two queries.
+    extra = [*anchor_ids, *rules.product_ids()] if rules is not None and rules.rules else []
+    facts = product_facts(product_ids=[*(c.product_id for c in candidates), *extra])
     if placement == Placement.HOME:
         candidates = merge(
             [*candidates, *selectors.attribute_candidates(candidates=candidates, profile=profile, facts=facts)]
@@ -185,7 +206,7 @@ def recommend_inputs(
                           profile_vector=profile.vector, placement=placement, blend_weights=recommendation_weights(),
                           cosine_floor=float(recommender_setting("COSINE_FLOOR")))
     return RecommendInputs(candidates=candidates, facts=facts, shopper=shopper_of(profile), request=request,
-                           context=context, ranker=served.ranker if served is not None else None)
+                           context=context, ranker=served.ranker if served is not None else None, rules=rules)
 
 
 def recommend(*, weights: dict[str, float] | None = None, **request) -> list[Ranked]:

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from recommender.conf import recommender_setting
 from recommender.models import TextEmbedding
@@ -71,11 +71,11 @@ def text_vector_coverage(*, model: str | None = None, fresh: bool = False) -> Te
 
 
 def _newest_ids() -> tuple[int | None, int | None]:
-    """Two primary-key index look-ups, against the aggregate's scan of every active product."""
-    return (
-        Product.objects.aggregate(newest=Max("pk"))["newest"],
-        TextEmbedding.objects.aggregate(newest=Max("pk"))["newest"],
-    )
+    """The newest product's and text vector's ids in one statement of two primary-key look-ups, against the
+    aggregate's scan of every active product."""
+    newest_text = TextEmbedding.objects.order_by("-pk").values("pk")[:1]
+    row = Product.objects.order_by("-pk").annotate(text=Subquery(newest_text)).values_list("pk", "text").first()
+    return row if row is not None else (None, None)
 
 
 def _count(model: str) -> TextCoverage:

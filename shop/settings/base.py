@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "simple_history",  # who changed which merchandising rule, when, from what to what
+    "rest_framework.authtoken",  # token auth for the staff-only merchandising API
     "shop.core",
     "shop.catalog",
     "shop.accounts",
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # records the user behind each rule change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

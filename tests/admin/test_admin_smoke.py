@@ -304,7 +304,17 @@ CUSTOM_URLS: dict[str, list[Callable]] = {
     "recommender-health-action": [_health_action(a) for a in ("rebuild", "reembed", "evaluate")],
     "recommender_experiment_start": [_experiment_change("start")],
     "recommender_experiment_stop": [_experiment_change("stop")],
+    "recommender-merch-preview": [_get_ok("recommender-merch-preview")],
+    "recommender_merchandisingrule_simple_history": [_get_ok(
+        "recommender_merchandisingrule_simple_history", lambda shop: _first_rule_version())],
 }
+
+
+def _first_rule_version():
+    from recommender.models import MerchandisingRule
+
+    version = MerchandisingRule.history.order_by("history_id").first()
+    return [version.id, version.history_id]
 
 
 def test_every_custom_admin_url_has_a_check():

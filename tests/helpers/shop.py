@@ -176,6 +176,7 @@ def realistic_shop(*, seed: int = 5) -> Shop:
                                  results={"p_at_10": 0.61, "products": 5, "p_at_10_raw": 0.58})
     recommender_settings_save(RecommenderSettings(weights={"co_view": 1.2, "trending": 0.3}, notes="typed by staff"))
     _experiments()
+    merchandising_rules(shop, now=now)
     Group.objects.create(name="Catalogue editors").permissions.add(
         Permission.objects.get(codename="change_product"))
 
@@ -186,6 +187,19 @@ def realistic_shop(*, seed: int = 5) -> Shop:
     PeriodicTask.objects.create(name="rebuild-signals", task="recommender.tasks.rebuild_signals_task",
                                 interval=every_15_min, kwargs=json.dumps({"full": False}))
     return shop
+
+
+def merchandising_rules(shop: Shop, *, now) -> None:
+    """A pin, a brand exclusion ended yesterday and hand-picked complements, as staff would keep them."""
+    from recommender.models import ComplementPick, MerchandisingRule
+
+    MerchandisingRule.objects.create(name="New season first", kind="pin", product=shop.products[1], position=1,
+                                     placement="product", priority=5)
+    MerchandisingRule.objects.create(name="Recall: Nobrand", kind="exclude", match_brand="Nobrand",
+                                     ends_at=now - timedelta(days=1), starts_at=now - timedelta(days=8))
+    looks = MerchandisingRule.objects.create(name="Complete the look", kind="complements",
+                                             anchor_product=shop.products[0], rail="bought_together", fill=2)
+    ComplementPick.objects.create(rule=looks, product=shop.products[2], position=1)
 
 
 def ranking_results(*, hybrid_recall: float = 0.1075, popularity_recall: float = 0.0338) -> dict:

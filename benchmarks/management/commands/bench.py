@@ -12,11 +12,11 @@ FASHION_IMAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "fashion-5
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: embed, signals, photo, similar, feed, health, train, impressions."
+    help = "Run a benchmark: embed, signals, photo, similar, feed, health, train, impressions, merch."
 
     def add_arguments(self, parser):
         parser.add_argument("name", choices=["embed", "signals", "photo", "similar", "feed", "health", "train",
-                                             "impressions"])
+                                             "impressions", "merch"])
         parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
         parser.add_argument("--images", type=Path, default=FASHION_IMAGES)
         parser.add_argument("--limit", type=int, default=1000)
@@ -27,15 +27,15 @@ class Command(BaseCommand):
                             help="photo: searches to time; health: page loads; impressions: loads per page and setting")
         parser.add_argument("--events", type=int, default=1_000_000, help="signals: synthetic interactions")
         parser.add_argument("--products", type=int, default=None,
-                            help="synthetic products: signals 20,000, health 5,000, similar, feed and train 100,000 "
-                                 "unless given")
+                            help="synthetic products: signals 20,000, health 5,000, merch 20,000, similar, feed and "
+                                 "train 100,000 unless given")
         parser.add_argument("--shoppers", type=int, default=50_000, help="signals: synthetic shoppers")
         parser.add_argument("--seconds", type=float, default=20.0, help="feed: load duration")
         parser.add_argument("--concurrency", type=int, default=4, help="feed: simultaneous keep-alive clients")
 
     def handle(self, *args, name, json: bool, images, limit, encoder, events, products, shoppers, queries, **options):
         if products is None:
-            products = {"signals": 20_000, "health": 5_000, "impressions": 2_000}.get(name, 100_000)
+            products = {"signals": 20_000, "health": 5_000, "impressions": 2_000, "merch": 20_000}.get(name, 100_000)
         log = (lambda message: self.stderr.write(message)) if json else self.stdout.write
         if name == "embed":
             from benchmarks import embed
@@ -82,6 +82,10 @@ class Command(BaseCommand):
             from benchmarks import impressions
 
             result = impressions.run(products=products, events=min(events, 200_000), loads=queries, log=log)
+        elif name == "merch":
+            from benchmarks import merch
+
+            result = merch.run(products=products, events=min(events, 300_000), shoppers=min(queries, 200), log=log)
         self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
 
 

@@ -9,6 +9,8 @@ projection refitted without them (see recommender.evaluation.visual).
 sessions, all measured on each shopper's last one (recommender.evaluation.learned).
 --shopper-ids 3,17,42: only these shoppers (`manage.py evaluate_world`, from the benchmarks, passes an evaluation
 world's shoppers this way).
+Every list is ranked without the staff's merchandising rules except `hybrid_merchandised`: the first blend with
+them, so `merchandising.ndcg_with_vs_without` says what the rules cost or gain on held-out purchases.
 With --json the last line is the JSON summary.
 """
 
@@ -58,8 +60,8 @@ class Command(BaseCommand):
             summary = {"k": result["k"], "sources": {name: {m: v for m, v in metrics.items() if m in SUMMARY_METRICS}
                                                      for name, metrics in result["sources"].items()},
                        "shoppers": result["shoppers"], "hybrid_vs_best_single": result["hybrid_vs_best_single"]}
-            for key in ("learned_vs_best_single", "learned_vs_blend", "importance", "period", "train_groups",
-                        "selection"):
+            for key in ("learned_vs_best_single", "learned_vs_blend", "merchandising", "importance", "period",
+                        "train_groups", "selection"):
                 if key in result:
                     summary[key] = result[key]
             if verbosity and not json:

@@ -1,0 +1,152 @@
+"""The merchandising rules as plain data, read once per rules version and cached.
+
+In: nothing (the rule tables). Out: `live_rules()` -> a tuple of `ranking.rules.Rule` (active, not yet ended;
+whether each is live *now* is the ranking's call, so a cached set still stops a campaign at its end time), and
+`rules_version()` -> the token a rule change replaces (feeds cache under it, so a change reaches them at once).
+
+Cost: one cache round trip for the version and one for the rules on a hit; on a miss three queries (rules, picks,
+the category tree), however many rules there are. Fail-open: with the cache down every request reads the tables;
+with the tables unreadable the shop recommends without rules and logs why.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.db.models import Q
+from django.utils import timezone
+
+from recommender.models import ComplementPick, MerchandisingRule
+from recommender.ranking.rules import Condition, Rule
+from shop.catalog.models import Category
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "recommender:merch:version"
+RULES_SECONDS = 3600  # a version's rule set; a change moves to a new version, so this only bounds memory
+
+
+RULES_FORMAT = 1  # bumped when `Rule`'s fields change, so no process unpickles a rule set of another shape
+
+
+def _rules_key(version: str) -> str:
+    return f"recommender:merch:rules:{RULES_FORMAT}:{version}"
+
+
+def _new_token() -> str:
+    # Never repeats, so a version key lost to eviction cannot bring back feeds cached under an older one.
+    return str(time.time_ns())
+
+
+def rules_version() -> str:
+    """The current rules version ("-" when the cache is unreachable: nothing is served from it then)."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, _new_token(), timeout=None)
+            version = cache.get(VERSION_KEY)
+        return str(version)
+    except Exception:
+        logger.warning("merchandising: rules version unavailable", exc_info=True)
+        return "-"
+
+
+def rules_version_bump() -> None:
+    try:
+        cache.set(VERSION_KEY, _new_token(), timeout=None)
+    except Exception:
+        logger.warning("merchandising: could not bump the rules version", exc_info=True)
+
+
+def live_rules(*, version: str | None = None) -> tuple[Rule, ...]:
+    version = version or rules_version()
+    key = _rules_key(version)
+    if version != "-":
+        try:
+            cached = cache.get(key)
+            if cached is not None:
+                return cached
+        except Exception:
+            logger.warning("merchandising: rules cache unavailable", exc_info=True)
+    try:
+        rules = rules_load()
+    except DatabaseError:
+        logger.exception("merchandising: rules unreadable, recommending without them")
+        return ()
+    if version != "-":
+        try:
+            cache.set(key, rules, timeout=RULES_SECONDS)
+        except Exception:
+            logger.warning("merchandising: rules not cached", exc_info=True)
+    return rules
+
+
+def rules_load(*, now=None) -> tuple[Rule, ...]:
+    """Active rules not yet ended, as `Rule`s: three queries."""
+    now = now or timezone.now()
+    current = MerchandisingRule.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), is_active=True)
+    rows = list(current)
+    picks: dict[int, list[int]] = defaultdict(list)
+    # A subquery, not the ids: an empty id list would skip the query and make the count depend on the rules.
+    for rule_id, product_id in ComplementPick.objects.filter(rule__in=current.values("pk")).order_by(
+            "rule_id", "position", "id").values_list("rule_id", "product_id"):
+        picks[rule_id].append(product_id)
+    subtree = category_subtrees()
+    built = []
+    for row in rows:
+        try:
+            built.append(rule_of(row, picks=tuple(picks[row.pk]), subtree=subtree))
+        except ValueError as error:  # a row saved around admin's checks (a shell, a bad import): skipped, said
+            logger.warning("merchandising: rule %s ignored: %s", row.pk, error)
+    return tuple(built)
+
+
+def category_subtrees() -> dict[int, frozenset[int]]:
+    """{category id: it and every category below it}: one query over the (small) tree."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    out: dict[int, frozenset[int]] = {}
+
+    def walk(pk: int) -> frozenset[int]:
+        if pk not in out:
+            found, stack = {pk}, [pk]
+            while stack:
+                for child in children.get(stack.pop(), ()):
+                    if child not in found:
+                        found.add(child)
+                        stack.append(child)
+            out[pk] = frozenset(found)
+        return out[pk]
+
+    for pks in list(children.values()):
+        for pk in pks:
+            walk(pk)
+    return out
+
+
+def rule_of(row: MerchandisingRule, *, picks: tuple[int, ...] = (), subtree: dict[int, frozenset[int]]) -> Rule:
+    attribute = None
+    if row.match_attribute_key.strip() and row.match_attribute_value.strip():
+        attribute = (row.match_attribute_key.strip(), row.match_attribute_value.strip())
+    condition = Condition(
+        product_ids=frozenset({row.match_product_id}) if row.match_product_id else frozenset(),
+        category_ids=subtree.get(row.match_category_id, frozenset({row.match_category_id}))
+        if row.match_category_id else None,
+        brand=row.match_brand.strip(), department=row.match_department.strip(), season=row.match_season.strip(),
+        price_min=float(row.match_price_min) if row.match_price_min is not None else None,
+        price_max=float(row.match_price_max) if row.match_price_max is not None else None,
+        new_within_days=row.match_new_within_days, attribute=attribute,
+    )
+    return Rule(
+        id=row.pk, kind=row.kind, name=row.name, priority=row.priority, starts_at=row.starts_at, ends_at=row.ends_at,
+        placement=row.placement or None, rail=row.rail, anchor_id=row.anchor_product_id,
+        anchor_category_ids=subtree.get(row.anchor_category_id, frozenset({row.anchor_category_id}))
+        if row.anchor_category_id else None,
+        condition=condition, factor=float(row.factor), product_id=row.product_id, position=row.position,
+        picks=picks, fill=row.fill,
+    )
