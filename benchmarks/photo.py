@@ -14,6 +14,7 @@ leave-one-out from the stored vectors (the product's own vector does not vote fo
 ``predicted_category_accuracy_shopper`` is what a shopper sees (the flipped/cropped query, whose
 nearest neighbour is usually the product itself). With `COMPACT_DIMS` set, ``compact`` holds the same
 figures for the same queries on the compact vectors fitted on the bench catalogue (what the shop serves).
+With ``shopper_photos`` (a folder), ``shopper_photos`` holds real phone photos' figures (benchmarks.shopper_photos).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class _Rollback(Exception):
     pass
 
 
-def run(*, data_dir: Path, limit: int, queries: int, encoder_name: str, log) -> dict:
+def run(*, data_dir: Path, limit: int, queries: int, encoder_name: str, log, shopper_photos: Path | None = None) -> dict:
     get_encoder(encoder_name).embed([Image.new("RGB", (224, 224), "white")])  # build before the clock
     result: dict = {}
     try:
@@ -56,6 +57,10 @@ def run(*, data_dir: Path, limit: int, queries: int, encoder_name: str, log) -> 
             report = service.image_embeddings_compute(image_ids=image_ids, encoder_name=encoder_name)
             log(f"embedded: {report.ready} ready, {report.failed} failed")
             result = _measure(data_dir=data_dir, ids=ids, queries=queries, encoder=encoder_name, log=log)
+            if shopper_photos is not None:
+                from benchmarks.shopper_photos import measure as shopper_measure
+
+                result["shopper_photos"] = shopper_measure(folder=shopper_photos, encoder=encoder_name, log=log)
             if compact_dims():
                 # The same searches on the compact vectors the shop serves, fitted on this catalogue, side by side.
                 row = compact_fit(source=encoder_name)

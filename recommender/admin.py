@@ -77,10 +77,10 @@ class RecommenderProductAdmin(ProductAdmin):
     inlines = (VariantInline, SafeImageInline)
     list_display = (*ProductAdmin.list_display, "embedding")
     list_filter = (*ProductAdmin.list_filter, EmbeddingStatusFilter)
-    readonly_fields = (*ProductAdmin.readonly_fields, "embedding_detail", "nearest_products")
+    readonly_fields = (*ProductAdmin.readonly_fields, "embedding_detail", "nearest_products", "photo_suggestions")
     fieldsets = (
         *ProductAdmin.fieldsets,
-        ("Recommender", {"fields": ("embedding_detail", "nearest_products")}),
+        ("Recommender", {"fields": ("embedding_detail", "nearest_products", "photo_suggestions")}),
     )
     actions = (*ProductAdmin.actions, "reembed")
 
@@ -135,6 +135,48 @@ class RecommenderProductAdmin(ProductAdmin):
                 cells,
             ),
         )
+
+    @admin.display(description="Suggested from the photo")
+    def photo_suggestions(self, obj):
+        from recommender.embeddings.training.suggestions import product_suggestions
+
+        if obj.pk is None:
+            return "Suggestions for missing details appear once the product is saved with a photo."
+        suggestions = product_suggestions(obj)
+        if not suggestions:
+            return "Nothing to suggest: no detail is missing, or no trained encoder can read the photo."
+        # Buttons of the change form itself, posted to the accept URL (a form cannot hold another form).
+        return format_html_join("", '<div data-testid="suggestion-{}">{}: <strong>{}</strong> ({}% sure) '
+                                    '<button type="submit" class="button" formaction="suggestion/" formmethod="post" '
+                                    'name="suggestion" value="{}={}">Accept</button></div>',
+                                ((s.head, s.field.replace("base_", "").replace("attributes.", ""), s.value,
+                                  s.confidence_percent, s.field, s.value) for s in suggestions))
+
+    def get_urls(self):
+        from django.urls import path
+
+        accept = path("<int:object_id>/change/suggestion/", self.admin_site.admin_view(self.accept_suggestion),
+                      name="catalog_product_accept_suggestion")
+        return [accept, *super().get_urls()]
+
+    def accept_suggestion(self, request, object_id):
+        from django.shortcuts import redirect
+
+        from recommender.embeddings.training.suggestions import SuggestionRefused, suggestion_accept
+
+        change = redirect("admin:catalog_product_change", object_id)
+        if request.method != "POST" or not self.has_change_permission(request):
+            self.message_user(request, "Accepting a suggestion needs a POST by staff who may change products.",
+                              messages.ERROR)
+            return change
+        field, _, value = request.POST.get("suggestion", "").partition("=")
+        try:
+            suggestion_accept(product_id=int(object_id), field=field, value=value)
+        except (SuggestionRefused, Product.DoesNotExist) as error:
+            self.message_user(request, f"Suggestion not accepted: {error}", messages.ERROR)
+            return change
+        self.message_user(request, f"Accepted: {field.replace('base_', '')} = {value}.", messages.SUCCESS)
+        return change
 
     @admin.action(description="Re-embed images of selected products")
     def reembed(self, request, queryset):

@@ -76,6 +76,9 @@ DEFAULTS = {
     "FILTER_EXACT_MAX_ROWS": 2000,
     # A filtered HNSW scan's candidate list before the iterative scan carries on past it (docs/benchmarks.md).
     "FILTER_HNSW_EF_SEARCH": 100,
+    # Shop encoder training (recommender.embeddings.training): a shopper-photos folder (train/ trained on,
+    # validation/ measured); "" = ../shared/data/shopper-photos beside the project when it exists.
+    "SHOPPER_PHOTOS": "",
     # Online metrics (recommender.impressions): every rail shown is recorded, batched through Redis.
     "IMPRESSIONS": True,  # record impressions (off: no impressions, no online metrics, experiments still assign)
     "IMPRESSION_KEEP_DAYS": 90,  # impressions (and their attributions) older than this are deleted
@@ -88,7 +91,33 @@ DEFAULTS = {
 
 
 def recommender_setting(name: str):
+    if name == "ENCODER":
+        promoted = _promoted_encoder()
+        if promoted:
+            return promoted
     overrides = getattr(settings, "RECOMMENDER", {})
     if name in overrides:
         return overrides[name]
     return DEFAULTS[name]
+
+
+
+# Who says which trained encoder version staff promoted (recommender.apps installs
+# recommender.models.encoder_version.promoted_encoder_name): conf stays below the models, so it is handed the lookup.
+_encoder_override = None
+
+
+def encoder_override_install(lookup) -> None:
+    global _encoder_override
+    _encoder_override = lookup
+
+
+def _promoted_encoder() -> str | None:
+    """The promoted version's name, if any. It overrides the configured encoder for new vectors; the configured one
+    is what a rollback returns to. A database that cannot be read here (not ready, not allowed) means none."""
+    if _encoder_override is None:
+        return None
+    try:
+        return _encoder_override()
+    except Exception:
+        return None

@@ -1,7 +1,7 @@
 """Input for photo search, shared by the page (a Django form) and the API (its serializer wraps it).
 
 Filters: ``category`` (a category slug; the category and everything below it), ``gender``, ``size``
-(in stock in that size), ``price_min``/``price_max``; ``keep`` (opt in to storing the upload).
+(in stock in that size), ``price_min``/``price_max``, ``colour`` (a base colour); ``keep`` (opt in to storing the upload).
 The image itself is checked by the safe loader, not here, so its refusal reasons reach the shopper.
 """
 
@@ -17,6 +17,7 @@ class PhotoSearchForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )
     category = forms.SlugField(required=False, widget=forms.HiddenInput)
+    colour = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     gender = forms.ChoiceField(label="Department", required=False, choices=[("", "All"), *Gender.choices])
     size = forms.CharField(label="Size in stock", required=False, max_length=20)
     price_min = forms.DecimalField(label="Min price", required=False, min_value=0, max_digits=10, decimal_places=2)
@@ -43,4 +44,5 @@ class PhotoSearchForm(forms.Form):
             size=(data.get("size") or "").strip() or None,
             price_min=data.get("price_min"),
             price_max=data.get("price_max"),
+            colour=(data.get("colour") or "").strip() or None,
         )

@@ -180,3 +180,14 @@ def precompute_feeds_chunk_task(shoppers: list[str]) -> dict:
 
 # The online metrics' tasks live beside their code; imported here so that the worker's autodiscovery finds them.
 from recommender.impressions.tasks import flush_impressions_task, rebuild_online_metrics_task  # noqa: E402,F401
+
+
+@shared_task(acks_late=False, ignore_result=True, soft_time_limit=4 * 3600, time_limit=4 * 3600 + 300)
+def train_encoder_task(name: str, minutes: float = 40.0, seed: int = 7, device: str = "cpu") -> dict:
+    """Health page: train an encoder version, measure it, promote it if it wins; progress in the cache.
+
+    Not acks_late: a worker killed midway must not start the run over on another worker by itself; staff press
+    the button again and the run resumes from its checkpoint."""
+    from recommender.embeddings.training.progress import training_run
+
+    return training_run(name=name, minutes=minutes, seed=seed, device=device)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from recommender import tasks
-from recommender.dashboard import selectors, summary
+from recommender.dashboard import encoders, selectors, summary
 from recommender.evaluation.service import evaluation_run_start
 from recommender.merchandising.health import merchandising_rows
 from recommender.models import EvaluationKind
@@ -83,6 +83,7 @@ def health_view(request):
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
         "online": snapshot.online,  # impressions, clicks and sales per rail (recommender.impressions)
         "merchandising": merchandising_rows(),
+        "encoders": encoders.panel(answering=(snapshot.serving or {}).get("encoder")),
     }
     return TemplateResponse(request, "recommender/health.html", context)
 
@@ -130,7 +131,10 @@ def health_action_view(request, action: str):
 
 
 def health_urls(site) -> list:
+    from recommender.dashboard.encoders import encoder_urls
+
     return [
+        *encoder_urls(site),
         path("recommender/health/", site.admin_view(health_view), name="recommender-health"),
         path("recommender/health/status/", site.admin_view(health_status_view), name="recommender-health-status"),
         path("recommender/health/<str:action>/", site.admin_view(health_action_view), name="recommender-health-action"),

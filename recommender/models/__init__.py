@@ -9,6 +9,7 @@ from recommender.models.behaviour import (
     SignalRebuild,
 )
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
+from recommender.models.encoder_version import EncoderStatus, EncoderVersion
 from recommender.models.experiments import (
     Arm,
     ArmControl,
@@ -34,6 +35,8 @@ __all__ = [
     "AttributionKind",
     "ComplementPick",
     "EmbeddingStatus",
+    "EncoderStatus",
+    "EncoderVersion",
     "EvaluationKind",
     "EvaluationRun",
     "Experiment",

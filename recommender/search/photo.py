@@ -31,6 +31,8 @@ import numpy as np
 from recommender.conf import recommender_setting
 from recommender.embeddings.encoders import get_encoder
 from recommender.embeddings.loading import load_image
+from recommender.search.attributes import photo_attributes
+from recommender.search.prior import prior_rerank
 from recommender.vectors.compact import compact_source
 from recommender.vectors.compact_store import compact_vectors_apply
 from recommender.vectors.nearest import ProductFilters, nearest_products
@@ -69,6 +71,8 @@ class PhotoSearchResult:
     products: list[tuple[int, float]] = field(default_factory=list)  # (product id, similarity)
     vote: CategoryVote = CategoryVote(None, 0.0)
     encoder: str | None = None
+    attributes: object = None  # recommender.search.attributes.PhotoAttributes of a trained encoder, else None
+    prior_applied: bool = False
 
 
 def category_vote(neighbours: Sequence[tuple[int, float]], /) -> CategoryVote:
@@ -97,6 +101,11 @@ def photo_vector(source, /, *, encoder: str) -> np.ndarray:
 def photo_vectors(source, /, *, encoder: str) -> tuple[np.ndarray, np.ndarray | None]:
     """(the upload's vector in `encoder`'s space, its raw vector when `encoder` is a compact one, else None)."""
     image = load_image(source, max_bytes=int(recommender_setting("PHOTO_MAX_BYTES")), draft_size=(256, 256))
+    return image_vectors(image, encoder=encoder)
+
+
+def image_vectors(image, /, *, encoder: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """``photo_vectors`` for an image already decoded."""
     source_encoder = compact_source(encoder)
     if source_encoder is None:
         return get_encoder(encoder).embed([image])[0], None
@@ -105,11 +114,16 @@ def photo_vectors(source, /, *, encoder: str) -> tuple[np.ndarray, np.ndarray | 
 
 
 def photo_search(
-    *, source, filters: ProductFilters | None = None, k: int | None = None, encoder: str | None = None
+    *, source, filters: ProductFilters | None = None, k: int | None = None, encoder: str | None = None,
+    prior: bool = True,
 ) -> PhotoSearchResult:
+    """With a trained encoder version, also the photo's predicted attributes, and (``prior``) its predicted
+    category and department as a soft prior on the order (recommender.search.prior)."""
     k = k or int(recommender_setting("PHOTO_SEARCH_K"))
     encoder = encoder or encoder_for_serving()
-    vector, raw = photo_vectors(source, encoder=encoder)
+    image = load_image(source, max_bytes=int(recommender_setting("PHOTO_MAX_BYTES")), draft_size=(256, 256))
+    vector, raw = image_vectors(image, encoder=encoder)
+    attributes = photo_attributes(image, encoder=encoder)
     filters = filters or ProductFilters()
     vote_k = int(recommender_setting("PHOTO_VOTE_K"))
     unfiltered = nearest_products(vector=vector, encoder=encoder, k=max(vote_k, k if filters.is_empty else 0))
@@ -119,7 +133,29 @@ def photo_search(
     voters = unfiltered[:vote_k]
     categories = dict(Product.objects.filter(pk__in=[pid for pid, _ in voters]).values_list("pk", "category_id"))
     vote = category_vote([(categories[pid], 1.0 - d) for pid, d in voters if pid in categories])
-    return PhotoSearchResult(products=[(pid, 1.0 - d) for pid, d in hits], vote=vote, encoder=encoder)
+    products = [(pid, 1.0 - d) for pid, d in hits]
+    applied = prior and attributes is not None and attributes.prior is not None
+    if applied:
+        products = _with_prior(products, vector=vector, encoder=encoder, filters=filters, k=k,
+                               predicted=attributes.prior)
+    return PhotoSearchResult(products=products, vote=vote, encoder=encoder, attributes=attributes,
+                             prior_applied=applied)
+
+
+PRIOR_CANDIDATES = 50  # nearest products the prior may re-order; a product further away never enters
+
+
+def _with_prior(products, *, vector, encoder: str, filters: ProductFilters, k: int, predicted: dict):
+    """The top k of the PRIOR_CANDIDATES nearest (same filters) re-ordered by similarity + the prior."""
+    wide = nearest_products(vector=vector, encoder=encoder, k=max(PRIOR_CANDIDATES, k),
+                            filters=None if filters.is_empty else filters)
+    candidates = [(pid, 1.0 - d) for pid, d in wide] or products
+    rows = {pid: (name, gender) for pid, name, gender in
+            Product.objects.filter(pk__in=[pid for pid, _ in candidates]).values_list("pk", "category__name", "gender")}
+    categories = {pid: rows.get(pid, ("", ""))[0] for pid, _ in candidates}
+    departments = {pid: rows.get(pid, ("", ""))[1] for pid, _ in candidates}
+    return prior_rerank(candidates, predicted=predicted, index=0, categories=categories,
+                        departments=departments)[:k]
 
 
 def _reranked(hits: list[tuple[int, float]], *, raw: np.ndarray, encoder: str) -> list[tuple[int, float]]:

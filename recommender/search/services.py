@@ -32,6 +32,7 @@ class PhotoSearchOutcome:
     category: Category | None = None
     confidence: float = 0.0
     kept_as: str | None = None
+    attributes: list = field(default_factory=list)  # PredictedFilter chips, from a trained encoder only
 
     @property
     def confidence_percent(self) -> int:
@@ -49,7 +50,41 @@ def photo_search_run(*, upload, filters: ProductFilters, keep: bool = False, k: 
     if result.vote.category_id is not None:
         category = Category.objects.select_related("parent__parent").filter(pk=result.vote.category_id).first()
     kept_as = _keep(data) if keep else None
-    return PhotoSearchOutcome(products=products, category=category, confidence=result.vote.confidence, kept_as=kept_as)
+    return PhotoSearchOutcome(products=products, category=category, confidence=result.vote.confidence, kept_as=kept_as,
+                              attributes=predicted_filters(result.attributes))
+
+
+@dataclass(frozen=True)
+class PredictedFilter:
+    head: str  # colour, category or department
+    label: str  # what the shopper reads: "Blue", "Dresses", "Women"
+    field: str  # the form field the one-click filter sets
+    value: str
+    confidence: float
+
+    @property
+    def confidence_percent(self) -> int:
+        return round(self.confidence * 100)
+
+
+def predicted_filters(attributes) -> list[PredictedFilter]:
+    """The trained encoder's confident predictions as one-click filters ("Blue · Dresses · Women")."""
+    from shop.catalog.models import Gender
+
+    if attributes is None:
+        return []
+    chips = []
+    for head, value, confidence in attributes.offered():
+        if head == "category":
+            leaf = Category.objects.filter(name=value, children__isnull=True).first()
+            if leaf is not None:
+                chips.append(PredictedFilter(head, leaf.name, "category", leaf.slug, confidence))
+        elif head == "department":
+            if value in Gender.values:
+                chips.append(PredictedFilter(head, Gender(value).label, "gender", value, confidence))
+        else:
+            chips.append(PredictedFilter(head, value, head, value, confidence))
+    return chips
 
 
 def products_in_order(*, ids: list[int]) -> list[Product]:

@@ -47,12 +47,13 @@ class ProductFilters:
     size: str | None = None  # a variant of this size with stock > 0
     price_min: Decimal | None = None
     price_max: Decimal | None = None
+    colour: str | None = None  # base colour, any case (a predicted colour's one-click filter)
 
     @property
     def is_empty(self) -> bool:
         return not any(
             value is not None and value != "" for value in
-            (self.category_id, self.gender, self.size, self.price_min, self.price_max)
+            (self.category_id, self.gender, self.size, self.price_min, self.price_max, self.colour)
         )
 
 
@@ -69,6 +70,9 @@ def filter_sql(filters: ProductFilters, *, alias: str = "p") -> tuple[str, list]
     if filters.gender:
         clauses.append(f"{alias}.gender = %s")
         params.append(filters.gender)
+    if filters.colour:
+        clauses.append(f"lower({alias}.base_colour) = lower(%s)")
+        params.append(filters.colour)
     if filters.size:
         clauses.append(
             f"EXISTS (SELECT 1 FROM catalog_variant v WHERE v.product_id = {alias}.id AND v.size = %s AND v.stock > 0)"

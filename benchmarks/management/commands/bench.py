@@ -21,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--images", type=Path, default=FASHION_IMAGES)
         parser.add_argument("--limit", type=int, default=1000)
         parser.add_argument("--encoder", default=None)
+        parser.add_argument("--shopper-photos", type=Path, default=None,
+                            help="photo: also search with these shopper photos (a folder of class folders)")
         parser.add_argument("--queries", type=int, default=200,
                             help="photo: searches to time; health: page loads; impressions: loads per page and setting")
         parser.add_argument("--events", type=int, default=1_000_000, help="signals: synthetic interactions")
@@ -52,9 +54,12 @@ class Command(BaseCommand):
 
             if not (images.parent / "styles.csv").is_file():
                 raise CommandError(f"{images.parent} has no styles.csv (use --images DATA_DIR/images)")
+            if options["shopper_photos"] is not None and not options["shopper_photos"].is_dir():
+                raise CommandError(f"--shopper-photos {options['shopper_photos']}: not a folder")
             result = photo.run(
                 data_dir=images.parent, limit=limit, queries=queries,
                 encoder_name=encoder or recommender_setting("ENCODER"), log=log,
+                shopper_photos=options["shopper_photos"],
             )
         elif name == "similar":
             from benchmarks import similar

@@ -2,10 +2,12 @@
 
 In: ``get_encoder(name, precision=..., backend=..., batch_size=...)``.
 Out: a cached ``ImageEncoder``; ``EncoderUnavailable`` for an unknown name or a model that cannot be built here.
+A name that is no built-in is a trained version (recommender.embeddings.training) when its weights file exists.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import threading
@@ -37,17 +39,28 @@ def get_encoder(
     backend: Backend = "auto",
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> ImageEncoder:
-    if name not in _BUILDERS:
+    if name not in _BUILDERS and not _trained(name):
         raise EncoderUnavailable(f"unknown encoder {name!r}; known: {', '.join(encoder_names())}")
     # The pid is part of the key: a model built before a fork (Celery prefork) must not be reused in the
     # child, where its thread pools are dead and OpenVINO/OpenMP can hang.
     key = (os.getpid(), name, precision, backend, batch_size)
     with _lock:  # two web threads asking at once build one model, not two
         if key not in _cache:
-            module_path, function = _BUILDERS[name].split(":")
-            build = getattr(importlib.import_module(module_path), function)
+            if name in _BUILDERS:
+                module_path, function = _BUILDERS[name].split(":")
+                build = getattr(importlib.import_module(module_path), function)
+            else:  # a version trained on this shop's catalogue (train_encoder): its weights file names it
+                from recommender.embeddings.training.served import build as build_trained
+
+                build = functools.partial(build_trained, name)
             _cache[key] = build(precision=precision, backend=backend, batch_size=batch_size)
         return _cache[key]
+
+
+def _trained(name: str) -> bool:
+    from recommender.embeddings.training.served import available
+
+    return available(name)
 
 
 def clear_encoder_cache() -> None:

@@ -1,0 +1,57 @@
+"""A training run as the worker task runs it, with its progress where the health page reads it (the cache).
+
+In: the version name and the training options. Out: {"version", "status", "reason"}; meanwhile the cache key
+PROGRESS_KEY holds {"version", "step", "percent", "info", "updated_at", "finished", "error"}.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+PROGRESS_KEY = "recommender:encoder-training"
+PROGRESS_SECONDS = 6 * 3600
+
+
+def progress_read() -> dict | None:
+    try:
+        return cache.get(PROGRESS_KEY)
+    except Exception:  # a stopped Redis: no progress to show, not an error page
+        return None
+
+
+def _write(state: dict) -> None:
+    try:
+        cache.set(PROGRESS_KEY, {**state, "updated_at": timezone.now().isoformat()}, timeout=PROGRESS_SECONDS)
+    except Exception:
+        logger.warning("encoder training progress not stored (cache unavailable)")
+
+
+def training_run(*, name: str, minutes: float, seed: int, device: str) -> dict:
+    from recommender.embeddings.training.loop import TrainConfig, train_run
+    from recommender.embeddings.training.versions import default_shopper_photos, version_register
+
+    folder = default_shopper_photos()
+    config = TrainConfig(version=name, minutes=minutes, seed=seed, device=device,
+                         shopper_train=str(folder / "train") if folder else None,
+                         shopper_validation=str(folder / "validation") if folder else None)
+    state = {"version": name, "step": "starting", "percent": 0, "info": {}, "finished": False, "error": ""}
+    _write(state)
+
+    def progress(step: str, fraction: float, info: dict) -> None:
+        state.update(step=step, percent=round(100 * fraction), info=info)
+        _write(state)
+
+    try:
+        result = train_run(config, progress=progress)
+        row = version_register(name=name, config=config, curve=result.curve, progress=progress)
+    except Exception as error:
+        state.update(finished=True, error=f"{type(error).__name__}: {error}")
+        _write(state)
+        raise
+    state.update(step="done", percent=100, finished=True, info={"status": row.status, "reason": row.reason})
+    _write(state)
+    return {"version": name, "status": row.status, "reason": row.reason}

@@ -1,0 +1,44 @@
+"""A trained version is served like the built-in encoders: found by name in the registry, the same preprocessing,
+and the OpenVINO fast path within cosine 0.9999 of PyTorch fp32 (the check lite0 has)."""
+
+import numpy as np
+import pytest
+
+from recommender.embeddings.encoders import EncoderUnavailable, get_encoder
+from recommender.embeddings.encoders.base import min_cosine
+from recommender.embeddings.encoders.registry import clear_encoder_cache
+from recommender.embeddings.encoders.runners import openvino_available
+from recommender.embeddings.encoders.runtime import calibration_images
+from recommender.embeddings.training.model import EMBED_DIM
+from tests.helpers.encoder_training import version_with_heads
+
+VOCABS = {"category": ("Dresses", "Shirts"), "colour": ("Blue", "Red")}
+
+
+@pytest.fixture
+def version():
+    clear_encoder_cache()
+    version_with_heads("lite0-shop-served", vocabs=VOCABS, favour={"colour": "Red"})
+    yield "lite0-shop-served"
+    clear_encoder_cache()
+
+
+def test_the_registry_serves_a_trained_version_by_name_with_unit_vectors(version):
+    encoder = get_encoder(version, precision="fp32", backend="torch")
+    vectors = encoder.embed(calibration_images(count=3))
+    assert encoder.name == version and vectors.shape == (3, EMBED_DIM)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_version_without_a_weights_file_is_refused_by_name():
+    clear_encoder_cache()
+    with pytest.raises(EncoderUnavailable, match="lite0-shop-missing"):
+        get_encoder("lite0-shop-missing")
+
+
+@pytest.mark.skipif(not openvino_available(), reason="openvino is not installed; the torch backend is used")
+def test_the_openvino_fast_path_of_a_trained_version_matches_pytorch_fp32(version):
+    images = calibration_images(count=4)
+    openvino = get_encoder(version, precision="fp32", backend="openvino")
+    torch_fp32 = get_encoder(version, precision="fp32", backend="torch")
+    assert min_cosine(openvino.embed(images), torch_fp32.embed(images)) > 0.9999
