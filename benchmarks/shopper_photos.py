@@ -4,7 +4,7 @@ In: the scratch catalogue bench photo built (leaf category = articleType, embedd
 shopper-photos folder (``<class>/*.jpg``; a folder holding ``validation/`` is read there, never ``train/``).
 Each photo goes through the real ``photo_search`` (safe decode, encode, nearest SQL, category vote; for a trained
 encoder version also the predicted-category prior, measured here with and without it).
-Out: {"photos", "hit_at_10" (share of the top 10 of the right kind, recommender.embeddings.training.labels),
+Out: {"photos", "hit_at_10" (share of the top 10 of the right kind, recommender.embeddings.trained.labels),
 "any_at_10", "success_at_1", "category_accuracy" (the vote names a right category; "not sure" counts as wrong),
 "per_class": {...}, and ``*_no_prior`` beside them when a prior was applied}.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from recommender.embeddings.training.data import shopper_photos
-from recommender.embeddings.training.labels import SHOPPER_CLASSES
+from recommender.encoder_training.data import shopper_photos
+from recommender.embeddings.trained.labels import SHOPPER_CLASSES
 from recommender.search.photo import photo_search
 from shop.catalog.models import Category, Product
 

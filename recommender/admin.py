@@ -13,6 +13,7 @@ from recommender.conf import recommender_setting
 from recommender.dashboard import health_urls
 from recommender.embeddings import service
 from recommender.embeddings.loading import ImageRejected, load_image
+from recommender.encoder_training.suggestions import SuggestionRefused, product_suggestions, suggestion_accept
 from recommender.models import EmbeddingStatus, EvaluationRun, ImageEmbedding, ProductEmbedding, RecommenderSettings
 from recommender.recommend.weights import recommender_settings_delete, recommender_settings_save
 from recommender.tasks import embed_images_enqueue
@@ -138,8 +139,6 @@ class RecommenderProductAdmin(ProductAdmin):
 
     @admin.display(description="Suggested from the photo")
     def photo_suggestions(self, obj):
-        from recommender.embeddings.training.suggestions import product_suggestions
-
         if obj.pk is None:
             return "Suggestions for missing details appear once the product is saved with a photo."
         suggestions = product_suggestions(obj)
@@ -161,8 +160,6 @@ class RecommenderProductAdmin(ProductAdmin):
 
     def accept_suggestion(self, request, object_id):
         from django.shortcuts import redirect
-
-        from recommender.embeddings.training.suggestions import SuggestionRefused, suggestion_accept
 
         change = redirect("admin:catalog_product_change", object_id)
         if request.method != "POST" or not self.has_change_permission(request):

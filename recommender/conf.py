@@ -76,7 +76,7 @@ DEFAULTS = {
     "FILTER_EXACT_MAX_ROWS": 2000,
     # A filtered HNSW scan's candidate list before the iterative scan carries on past it (docs/benchmarks.md).
     "FILTER_HNSW_EF_SEARCH": 100,
-    # Shop encoder training (recommender.embeddings.training): a shopper-photos folder (train/ trained on,
+    # Shop encoder training (recommender.encoder_training): a shopper-photos folder (train/ trained on,
     # validation/ measured); "" = ../shared/data/shopper-photos beside the project when it exists.
     "SHOPPER_PHOTOS": "",
     # Online metrics (recommender.impressions): every rail shown is recorded, batched through Redis.

@@ -2,6 +2,8 @@
 the domain's own signals ask for (a shopper's feed to precompute, the cards of a feed computed ahead).
 Connected in RecommenderConfig.ready()."""
 
+import logging
+
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.backends.signals import connection_created
@@ -10,12 +12,15 @@ from django.dispatch import receiver
 
 from recommender.api.cards import cards_made, catalogue_touched
 from recommender.conf import recommender_setting
+from recommender.encoder_training.versions import encoder_serving_changed
 from recommender.interactions import services as interactions
 from recommender.interactions.versions import shopper_id, shopper_touched, shopper_version_bumped
 from recommender.models import ImageEmbedding, InteractionKind, ProductEmbedding
 from recommender.recommend.feeds import feed_cached
-from recommender.tasks import embed_images_enqueue, embed_texts_enqueue, refresh_feed_enqueue
+from recommender.tasks import embed_images_enqueue, embed_texts_enqueue, reconcile_embeddings_task, refresh_feed_enqueue
 from recommender.vectors import store
+
+logger = logging.getLogger(__name__)
 from shop import events
 from shop.accounts.models import Profile
 from shop.accounts.visitors import GUEST_KEY
@@ -148,3 +153,13 @@ def feed_precompute_queued(sender, who: str, version: int, live: bool = True, **
 @receiver(feed_cached, dispatch_uid="recommender.feed_cards")
 def feed_cards_made(sender, product_ids, **kwargs):
     cards_made(product_ids)
+
+
+@receiver(encoder_serving_changed, dispatch_uid="recommender.encoder_reembed")
+def encoder_reembed_queued(sender, **kwargs):
+    # A promotion or a rollback: the catalogue's images need vectors of the encoder now serving; the old vectors
+    # keep answering meanwhile. A down broker is not an error: the beat's reconciler finds the missing ones later.
+    try:
+        reconcile_embeddings_task.apply_async(retry=False)
+    except Exception:
+        logger.warning("could not queue the re-embedding for the new serving encoder", exc_info=True)

@@ -12,6 +12,7 @@ from recommender.behaviour.services import signals_rebuild
 from recommender.conf import recommender_setting
 from recommender.embeddings import service
 from recommender.embeddings.text_service import text_embeddings_compute, text_embeddings_reconcile
+from recommender.encoder_training.progress import training_run
 from recommender.evaluation.service import evaluation_run_execute
 from recommender.learning.training import ranker_train
 from recommender.recommend.feed_batch import active_shoppers, feeds_precompute
@@ -188,6 +189,4 @@ def train_encoder_task(name: str, minutes: float = 40.0, seed: int = 7, device: 
 
     Not acks_late: a worker killed midway must not start the run over on another worker by itself; staff press
     the button again and the run resumes from its checkpoint."""
-    from recommender.embeddings.training.progress import training_run
-
     return training_run(name=name, minutes=minutes, seed=seed, device=device)

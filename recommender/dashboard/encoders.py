@@ -25,9 +25,14 @@ FIGURES = (("p_at_10", "Looks-like P@10 (held out)"), ("own_photo_first", "Own p
            ("shopper_head_accuracy", "Shopper photos: category head right"))
 
 
-from recommender.embeddings.training.versions import PANEL_KEY  # noqa: E402 (dropped there on every change)
+from recommender.encoder_training.versions import PANEL_KEY  # noqa: E402 (dropped there on every change)
 
-# The versions change only through recommender.embeddings.training.versions and this module's buttons, which drop
+from recommender import tasks
+from recommender.conf import recommender_setting
+from recommender.encoder_training.progress import progress_read
+from recommender.encoder_training.versions import PromotionRefused, next_version_name, version_promote, version_rollback
+
+# The versions change only through recommender.encoder_training.versions and this module's buttons, which drop
 # the key: the page reads no row of them while nothing changed (it keeps its fixed query count).
 PANEL_SECONDS = 3600
 
@@ -36,7 +41,6 @@ def panel(*, answering: str | None) -> dict:
     """What the panel shows; `answering`: the encoder the page's snapshot found serving. Training progress fresh."""
     from django.core.cache import cache
 
-    from recommender.embeddings.training.progress import progress_read
 
     try:
         found = cache.get(PANEL_KEY)
@@ -61,8 +65,6 @@ def panel_forget() -> None:
 
 
 def _panel_read() -> dict:
-    from recommender.conf import recommender_setting
-
     versions = list(EncoderVersion.objects.all()[:10])
     rows = [{"version": v, "figures": [(label, v.baseline_figures.get(key), v.figures.get(key)) for key, label in FIGURES]}
             for v in versions]
@@ -72,9 +74,6 @@ def _panel_read() -> dict:
 
 @require_POST
 def train_view(request):
-    from recommender import tasks
-    from recommender.embeddings.training.versions import next_version_name
-
     name = (request.POST.get("name") or "").strip() or next_version_name()
     try:
         minutes = float(request.POST.get("minutes") or 40)
@@ -95,8 +94,6 @@ def train_view(request):
 
 @require_POST
 def promote_view(request, version_id: int):
-    from recommender.embeddings.training.versions import PromotionRefused, version_promote
-
     try:
         row = version_promote(version_id)
         messages.success(request, f"{row.name} now computes new vectors; the old ones answer until it covers the "
@@ -111,8 +108,6 @@ def promote_view(request, version_id: int):
 
 @require_POST
 def rollback_view(request):
-    from recommender.embeddings.training.versions import PromotionRefused, version_rollback
-
     try:
         name = version_rollback()
         messages.success(request, f"Rolled back: {name} serves again, on its own vectors.")

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from recommender import tasks
 from recommender.dashboard import encoders, selectors, summary
+from recommender.dashboard.encoders import encoder_urls
 from recommender.evaluation.service import evaluation_run_start
 from recommender.merchandising.health import merchandising_rows
 from recommender.models import EvaluationKind
@@ -131,8 +132,6 @@ def health_action_view(request, action: str):
 
 
 def health_urls(site) -> list:
-    from recommender.dashboard.encoders import encoder_urls
-
     return [
         *encoder_urls(site),
         path("recommender/health/", site.admin_view(health_view), name="recommender-health"),

@@ -6,7 +6,7 @@ Status: `serving` (at most one row: a partial unique index; its name is the enco
 (served once, replaced; kept so staff can roll back to it), `rolled_back` (served, then staff went back).
 No serving row: the configured encoder (RECOMMENDER["ENCODER"], the ImageNet lite0) is the one in use.
 `figures` and `baseline_figures`: the version's and the then-serving encoder's, on the same held-out products and
-shopper photos (recommender.embeddings.training.evaluate). `weights`: a path under MEDIA_ROOT.
+shopper photos (recommender.encoder_training.evaluate). `weights`: a path under MEDIA_ROOT.
 """
 
 from django.db import models

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from recommender.embeddings.trained.served import available, predict, predicted_for_prior
+from recommender.vectors.compact import compact_source
+
 # A prediction below this confidence is not offered as a filter (it is still a weak prior).
 MIN_CONFIDENCE = 0.35
 FILTER_HEADS = ("colour", "category", "department")
@@ -27,8 +30,6 @@ class PhotoAttributes:
 
 def trained_source(encoder: str | None) -> str | None:
     """The trained version behind an encoder name (itself, or a compact form's source), else None."""
-    from recommender.vectors.compact import compact_source
-    from recommender.embeddings.training.served import available
 
     if not encoder:
         return None
@@ -37,8 +38,6 @@ def trained_source(encoder: str | None) -> str | None:
 
 
 def photo_attributes(image, *, encoder: str | None) -> PhotoAttributes | None:
-    from recommender.embeddings.training.served import predict, predicted_for_prior
-
     source = trained_source(encoder)
     if source is None:
         return None

@@ -21,7 +21,7 @@ from recommender.conf import recommender_setting
 from recommender.embeddings.loading import read_image_bytes, sniff_format
 from recommender.search.photo import photo_search
 from recommender.vectors.nearest import ProductFilters
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Category, Gender, Product
 
 KEPT_FOLDER = "search-uploads"
 
@@ -69,7 +69,6 @@ class PredictedFilter:
 
 def predicted_filters(attributes) -> list[PredictedFilter]:
     """The trained encoder's confident predictions as one-click filters ("Blue · Dresses · Women")."""
-    from shop.catalog.models import Gender
 
     if attributes is None:
         return []

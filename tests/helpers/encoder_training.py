@@ -38,9 +38,9 @@ def fashion_subset(fashion_5k: Path, folder: Path, *, per_type: int, types=TYPES
 def version_with_heads(name: str, *, vocabs: dict[str, tuple[str, ...]], favour: dict[str, str]) -> Path:
     import torch
 
-    from recommender.embeddings.training import model as shop_model
-    from recommender.embeddings.training.labels import Vocab
-    from recommender.embeddings.training.paths import weights_file
+    from recommender.embeddings.trained import model as shop_model
+    from recommender.embeddings.trained.labels import Vocab
+    from recommender.embeddings.trained.paths import weights_file
 
     model = shop_model.from_imagenet({head: Vocab(tuple(values)) for head, values in vocabs.items()})
     with torch.no_grad():

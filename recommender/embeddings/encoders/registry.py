@@ -2,7 +2,7 @@
 
 In: ``get_encoder(name, precision=..., backend=..., batch_size=...)``.
 Out: a cached ``ImageEncoder``; ``EncoderUnavailable`` for an unknown name or a model that cannot be built here.
-A name that is no built-in is a trained version (recommender.embeddings.training) when its weights file exists.
+A name that is no built-in is a trained version (recommender.encoder_training) when its weights file exists.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 
 from recommender.embeddings.encoders.base import Backend, EncoderUnavailable, Precision
 from recommender.embeddings.encoders.image_encoder import DEFAULT_BATCH_SIZE, ImageEncoder
+from recommender.embeddings.trained.served import available, build as build_trained
 
 DEFAULT_ENCODER = "lite0"
 
@@ -50,7 +51,6 @@ def get_encoder(
                 module_path, function = _BUILDERS[name].split(":")
                 build = getattr(importlib.import_module(module_path), function)
             else:  # a version trained on this shop's catalogue (train_encoder): its weights file names it
-                from recommender.embeddings.training.served import build as build_trained
 
                 build = functools.partial(build_trained, name)
             _cache[key] = build(precision=precision, backend=backend, batch_size=batch_size)
@@ -58,8 +58,6 @@ def get_encoder(
 
 
 def _trained(name: str) -> bool:
-    from recommender.embeddings.training.served import available
-
     return available(name)
 
 

@@ -1,8 +1,8 @@
 """python manage.py train_encoder [--name lite0-shop-N] [--minutes 40] [--seed 7] [--device cpu|cuda] ...
 
-Fine-tunes Lite0 on the shop's catalogue (recommender.embeddings.training.loop), then registers the version: measured
+Fine-tunes Lite0 on the shop's catalogue (recommender.encoder_training.loop), then registers the version: measured
 on the held-out half against the serving encoder, promoted only if the rules say so
-(recommender.embeddings.training.versions). A second run with the same --name resumes from its checkpoint.
+(recommender.encoder_training.versions). A second run with the same --name resumes from its checkpoint.
 """
 
 import json as _json
@@ -10,7 +10,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommender.embeddings.training.loop import TrainConfig, train_run
+from recommender.encoder_training import versions
+from recommender.encoder_training.loop import TrainConfig, train_run
 
 
 class Command(BaseCommand):
@@ -34,8 +35,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, version, minutes, seed, device, shopper_photos, limit, cut, views, eval_products,
                no_register, no_promote, json, verbosity, **options):
-        from recommender.embeddings.training import versions
-
         if minutes <= 0:
             raise CommandError("--minutes must be positive")
         folder = shopper_photos or versions.default_shopper_photos()

@@ -6,10 +6,10 @@ heads to learn the article types from the training half, and for the measure to 
 
 import pytest
 
-from recommender.embeddings.training import versions
-from recommender.embeddings.training.data import catalogue_items, split
-from recommender.embeddings.training.loop import TrainConfig, train_run
-from recommender.embeddings.training.paths import weights_file, work_dir
+from recommender.encoder_training import versions
+from recommender.encoder_training.data import catalogue_items, split
+from recommender.encoder_training.loop import TrainConfig, train_run
+from recommender.embeddings.trained.paths import weights_file, work_dir
 from shop.catalog.importer import catalog_import
 from tests.helpers.encoder_training import fashion_subset, forget_serving_caches
 

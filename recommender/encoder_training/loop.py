@@ -28,12 +28,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from recommender.embeddings.training import model as shop_model
-from recommender.embeddings.training.batches import Samples
-from recommender.embeddings.training.data import catalogue_items, shopper_photos, split
-from recommender.embeddings.training.labels import Vocab, vocabularies
-from recommender.embeddings.training.paths import models_dir, weights_file, work_dir  # noqa: F401 (re-exported)
-from recommender.embeddings.training.trunk import DEFAULT_CUT, Chunks, upper
+from recommender.embeddings.trained import model as shop_model
+from recommender.embeddings.trained.labels import Vocab, vocabularies
+from recommender.encoder_training.batches import Samples
+from recommender.encoder_training.data import catalogue_items, shopper_photos, split
+from recommender.embeddings.trained.paths import models_dir, weights_file, work_dir  # noqa: F401 (re-exported)
+
+from recommender.embeddings.encoders.lite0 import load_model
+from recommender.embeddings.trained.labels import SHOPPER_CLASSES
+from recommender.encoder_training import augment
+from recommender.encoder_training.evaluate import catalogue_figures_from, shopper_figures_from
+from recommender.encoder_training.trunk import DEFAULT_CUT, Chunks, upper
 
 logger = logging.getLogger(__name__)
 CHUNK = 128  # views per stored chunk
@@ -161,7 +166,7 @@ def _view_list(catalogue: int, shoppers: int, config: TrainConfig) -> list[tuple
 
 def _build_views(model, samples: Samples, views, chunks: Chunks, *, device, cut: int, clock, limit: float, say,
                  save) -> None:
-    from recommender.embeddings.training.trunk import trunk_runner
+    from recommender.encoder_training.trunk import trunk_runner
 
     model.eval()
     run = trunk_runner(model.backbone, cut=cut, size=samples.size, device=device)
@@ -185,7 +190,7 @@ def _build_views(model, samples: Samples, views, chunks: Chunks, *, device, cut:
 
 
 def _open(path: str):
-    from recommender.embeddings.training.batches import _open as open_image
+    from recommender.encoder_training.batches import _open as open_image
 
     return open_image(path)
 
@@ -270,8 +275,6 @@ def _train(model, optimizer, stored, state, *, config, device, clock, budget, cu
 
 def _curve_set(model, held, config: TrainConfig, *, work: Path, device, vocabs) -> dict:
     """Trunk activations of a fixed held-out subset (plain) and of the validation photos, stored once."""
-    from recommender.embeddings.training import augment
-    from recommender.embeddings.training.labels import SHOPPER_CLASSES
 
     rng = random.Random(config.seed)
     subset = sorted(rng.sample(range(len(held)), min(config.curve_products, len(held))))
@@ -279,7 +282,7 @@ def _curve_set(model, held, config: TrainConfig, *, work: Path, device, vocabs) 
     photos = [p for p in shopper_photos(config.shopper_validation) if p.shopper_class in SHOPPER_CLASSES]
     chunks = Chunks(work / "curve")
     if chunks.done() == 0:
-        from recommender.embeddings.training.trunk import trunk_runner
+        from recommender.encoder_training.trunk import trunk_runner
 
         model.eval()
         run = trunk_runner(model.backbone, cut=config.cut, size=config.size, device=device)
@@ -293,9 +296,6 @@ def _curve_set(model, held, config: TrainConfig, *, work: Path, device, vocabs) 
 
 
 def _curve_figures(model, curve_set: dict, *, config: TrainConfig, device) -> dict:
-    from recommender.embeddings.encoders.lite0 import load_model
-    from recommender.embeddings.training.evaluate import catalogue_figures_from, shopper_figures_from
-
     items, photos, acts = curve_set["items"], curve_set["photos"], curve_set["acts"]
     if not len(acts):
         return {}

@@ -14,28 +14,27 @@ import threading
 import numpy as np
 
 from recommender.embeddings.encoders.base import EncoderUnavailable
+from recommender.embeddings.encoders.image_encoder import ImageEncoder
+from recommender.embeddings.encoders.lite0 import SPEC
+from recommender.embeddings.encoders.preprocess import to_uint8_batch
+from recommender.embeddings.trained.paths import weights_file
 
 _lock = threading.Lock()
 
 
 def available(name: str) -> bool:
-    from recommender.embeddings.training.paths import weights_file
-
     return weights_file(name).is_file()
 
 
 @functools.lru_cache(maxsize=4)
 def _loaded(name: str, mtime: float):
-    from recommender.embeddings.training import model as shop_model
-    from recommender.embeddings.training.paths import weights_file
+    from recommender.embeddings.trained import model as shop_model
 
     model, _ = shop_model.load(weights_file(name))
     return model
 
 
 def loaded(name: str):
-    from recommender.embeddings.training.paths import weights_file
-
     path = weights_file(name)
     if not path.is_file():
         raise EncoderUnavailable(f"encoder {name!r}: no weights file at {path}")
@@ -44,9 +43,7 @@ def loaded(name: str):
 
 
 def build(name: str, *, precision: str = "auto", backend: str = "auto", batch_size: int = 8):
-    from recommender.embeddings.encoders.image_encoder import ImageEncoder
-    from recommender.embeddings.encoders.lite0 import SPEC
-    from recommender.embeddings.training.model import EMBED_DIM, ServedEncoder
+    from recommender.embeddings.trained.model import EMBED_DIM, ServedEncoder
 
     model = loaded(name)
     return ImageEncoder(name=name, dim=EMBED_DIM, module=ServedEncoder(model).eval(), head=None, spec=SPEC,
@@ -57,8 +54,6 @@ def probabilities(name: str, images) -> dict[str, np.ndarray]:
     """{head: probabilities [n, values]} of the label heads, in PyTorch fp32 (one more forward pass)."""
     import torch
 
-    from recommender.embeddings.encoders.lite0 import SPEC
-    from recommender.embeddings.encoders.preprocess import to_uint8_batch
 
     model = loaded(name)
     batch = torch.from_numpy(to_uint8_batch(list(images), spec=SPEC)).permute(0, 3, 1, 2).float() / 127.5 - 1.0

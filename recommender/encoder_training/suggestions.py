@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from recommender.conf import recommender_setting
+from recommender.embeddings.trained.served import available, loaded, predict
+from recommender.encoder_training.evaluate import load
+from recommender.models import EncoderVersion
+from shop.catalog.models import Category, Product
+
 FIELDS = {"category": "category", "colour": "base_colour", "usage": "usage", "season": "season"}
 
 
@@ -27,10 +33,6 @@ class Suggestion:
 
 
 def suggestion_encoder() -> str | None:
-    from recommender.conf import recommender_setting
-    from recommender.embeddings.training.served import available
-    from recommender.models import EncoderVersion
-
     serving = recommender_setting("ENCODER")
     if available(serving):
         return serving
@@ -47,9 +49,6 @@ def missing_heads(product) -> list[str]:
 
 
 def product_suggestions(product, *, encoder: str | None = None) -> list[Suggestion]:
-    from recommender.embeddings.training.evaluate import load
-    from recommender.embeddings.training.served import loaded, predict
-
     encoder = encoder or suggestion_encoder()
     image = product.images.order_by("position", "pk").first()
     if encoder is None or image is None:
@@ -78,7 +77,6 @@ class SuggestionRefused(ValueError):
 
 def suggestion_accept(*, product_id: int, field: str, value: str) -> None:
     """Write one suggested value; the field must still be empty (a suggestion never overwrites what staff set)."""
-    from shop.catalog.models import Category, Product
 
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product_id)

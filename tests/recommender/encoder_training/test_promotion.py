@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from recommender.conf import recommender_setting
-from recommender.embeddings.training.versions import (
+from recommender.encoder_training.versions import (
     PromotionRefused,
     promotion_decision,
     version_promote,

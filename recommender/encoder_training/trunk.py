@@ -24,6 +24,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from recommender.embeddings.encoders.preprocess import Preprocess
+from recommender.embeddings.encoders.runners import build_runner, openvino_available
+
 FROZEN = 17  # a cut past the 16 blocks: the whole backbone (and its pooling) is frozen; views are pooled features
 DEFAULT_CUT = FROZEN
 
@@ -50,8 +53,6 @@ class Trunk(torch.nn.Module):
 
 def trunk_runner(backbone, *, cut: int, size: int, device):
     """uint8 NHWC [n, size, size, 3] -> float32 activations: OpenVINO on a CPU where it is installed, else torch."""
-    from recommender.embeddings.encoders.preprocess import Preprocess
-    from recommender.embeddings.encoders.runners import build_runner, openvino_available
 
     spec = Preprocess(resize=size, crop=size, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
     backend = "openvino" if device.type == "cpu" and openvino_available() else "torch"

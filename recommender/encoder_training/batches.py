@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from recommender.embeddings.training import augment
-from recommender.embeddings.training.labels import Vocab, allowed_categories, item_label
+from recommender.encoder_training import augment
+from recommender.embeddings.trained.labels import Vocab, allowed_categories, item_label
 
 
 def to_uint8(image: Image.Image) -> np.ndarray:

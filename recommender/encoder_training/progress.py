@@ -11,6 +11,8 @@ import logging
 from django.core.cache import cache
 from django.utils import timezone
 
+from recommender.encoder_training.versions import default_shopper_photos, version_register
+
 logger = logging.getLogger(__name__)
 PROGRESS_KEY = "recommender:encoder-training"
 PROGRESS_SECONDS = 6 * 3600
@@ -31,8 +33,7 @@ def _write(state: dict) -> None:
 
 
 def training_run(*, name: str, minutes: float, seed: int, device: str) -> dict:
-    from recommender.embeddings.training.loop import TrainConfig, train_run
-    from recommender.embeddings.training.versions import default_shopper_photos, version_register
+    from recommender.encoder_training.loop import TrainConfig, train_run
 
     folder = default_shopper_photos()
     config = TrainConfig(version=name, minutes=minutes, seed=seed, device=device,

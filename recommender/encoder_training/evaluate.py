@@ -24,9 +24,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PIL import Image, ImageOps
 
-from recommender.embeddings.training.data import CatalogueItem, ShopperPhoto
-from recommender.embeddings.training.labels import SHOPPER_CLASSES
+from recommender.embeddings.trained.labels import SHOPPER_CLASSES
+from recommender.embeddings.trained.served import predicted_for_prior
+from recommender.encoder_training.data import CatalogueItem, ShopperPhoto
 from recommender.evaluation.visual import precision_at_k_same_category
+from recommender.search.photo import category_vote
+from recommender.search.prior import PRIOR_WEIGHT, prior_rerank
 
 K = 10
 BATCH = 64
@@ -105,8 +108,6 @@ def shopper_figures_from(queries: np.ndarray, pool_vectors: np.ndarray, pool: Se
                          photos: Sequence[ShopperPhoto], *, predicted: dict | None = None,
                          prior_weight: float | None = None) -> dict:
     """Search the pool with each shopper photo's vector; the figures above (and per class)."""
-    from recommender.search.photo import category_vote
-    from recommender.search.prior import PRIOR_WEIGHT, prior_rerank
 
     if not photos or not pool:
         return {}
@@ -161,7 +162,6 @@ def embed_paths_images(embed: Embed, factories: Sequence[Callable[[], Image.Imag
 
 def predicted_for_paths(encoder_name: str, paths: Sequence[str]) -> dict:
     """A trained version's category (and department) probabilities for these photos, for the prior and the head."""
-    from recommender.embeddings.training.served import predicted_for_prior
 
     parts = [predicted_for_prior(encoder_name, [load(p) for p in paths[start:start + BATCH]])
              for start in range(0, len(paths), BATCH)]

