@@ -297,6 +297,16 @@ def _experiment_change(action: str):
     return check
 
 
+def _post_says(name: str, expected: str, *, args: Callable = lambda shop: (), data: dict | None = None):
+    """POST as staff would press the button: back on a page (no 5xx) that says `expected`."""
+    def check(client, shop):
+        response = client.post(reverse(f"admin:{name}", args=args(shop)), data or {}, follow=True)
+        assert response.status_code == 200 and response.redirect_chain[-1][1] == 302, name
+        said = [str(m) for m in response.context["messages"]] if response.context else []
+        assert expected in response.content.decode() or any(expected in m for m in said), (name, said)
+    return check
+
+
 CUSTOM_URLS: dict[str, list[Callable]] = {
     "auth_user_password_change": [_get_ok("auth_user_password_change", lambda shop: [shop.shoppers[0].pk])],
     "recommender-health": [_get_ok("recommender-health")],
@@ -305,6 +315,16 @@ CUSTOM_URLS: dict[str, list[Callable]] = {
     "recommender_experiment_start": [_experiment_change("start")],
     "recommender_experiment_stop": [_experiment_change("stop")],
     "recommender-merch-preview": [_get_ok("recommender-merch-preview")],
+    # The shop has no trained encoder: each button says why it did nothing. (A valid training request would queue
+    # a real 40-minute task on the broker, so only the refused one is pressed here.)
+    "recommender-encoder-train": [_post_says("recommender-encoder-train", "Minutes must be a number",
+                                             data={"minutes": "forever"})],
+    "recommender-encoder-promote": [_post_says("recommender-encoder-promote", "No encoder version #999999",
+                                               args=lambda shop: [999999])],
+    "recommender-encoder-rollback": [_post_says("recommender-encoder-rollback", "no trained encoder is serving")],
+    "catalog_product_accept_suggestion": [_post_says(
+        "catalog_product_accept_suggestion", "Suggestion not accepted", args=lambda shop: [shop.products[0].pk],
+        data={"suggestion": "price=0"})],
     "recommender_merchandisingrule_simple_history": [_get_ok(
         "recommender_merchandisingrule_simple_history", lambda shop: _first_rule_version())],
 }
