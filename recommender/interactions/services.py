@@ -23,6 +23,11 @@ from recommender.conf import recommender_setting
 from recommender.interactions.versions import shopper_id, shopper_touched
 from recommender.models import Interaction, InteractionKind
 
+# Repeats of these kinds by one shopper on one product within one COLLAPSE_MINUTES window are one row: a reload or
+# a double click is not a second signal, while a like or a purchase always counts.
+COLLAPSE_KINDS = frozenset({"view", "click", "cart"})
+COLLAPSE_MINUTES = 30
+
 _INSERT = """
 INSERT INTO recommender_interaction
     (user_id, session_key, product_id, kind, weight, rail, order_id, variant_id, bucket, created_at)
@@ -60,8 +65,8 @@ def _bucket(kind: str, at: datetime, *, collapse_kinds, window_seconds: int) -> 
 def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str = "default") -> int:
     """Record events in one statement; returns how many rows were new (duplicates collapse)."""
     weights = recommender_setting("INTERACTION_WEIGHTS")
-    collapse_kinds = set(recommender_setting("COLLAPSE_KINDS"))
-    window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
+    collapse_kinds = COLLAPSE_KINDS
+    window = COLLAPSE_MINUTES * 60
     now = _now()
     columns: list[list] = [[] for _ in range(10)]
     for e in events:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-import numpy as np
-
 from django.db import connection
 
 from recommender.vectors.codec import unit, vector_from_send

@@ -30,10 +30,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.dispatch import Signal
 
+from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.interactions.versions import ANYONE, shopper_id, shopper_version
 from recommender.ranking import Ranked, Source
@@ -48,23 +48,17 @@ OVERFETCH = 2  # items cached per item asked for: room to drop what sold out sin
 feed_cached = Signal()
 
 
-def _refresh_queued_key(who: str) -> str:
-    return f"recommender:feed-refresh-queued:{who}"
-
-
 def feed_refresh_claim(who: str, *, seconds: int) -> bool:
     """True when no refresh of `who`'s feed is queued yet (and marks one queued for `seconds`)."""
-    return bool(cache.add(_refresh_queued_key(who), 1, timeout=seconds))
+    return bool(cache.strict.add(cache.feed_refresh_queued_key(who), 1, timeout=seconds))
 
 
 def feed_refresh_latest(*, who: str) -> str:
     """The queued refresh: from here on the shopper's next action queues another, and this one ranks for
     their version as it is now. Returns what `feed_refresh` returns."""
-    try:
-        cache.delete(_refresh_queued_key(who))
-        version = shopper_version(who)
-    except Exception:
-        logger.warning("feed cache unavailable: feed for %s not precomputed", who, exc_info=True)
+    version = shopper_version(who) if cache.delete(cache.feed_refresh_queued_key(who)) else cache.UNAVAILABLE
+    if version is cache.UNAVAILABLE:
+        logger.warning("feed cache unavailable: feed for %s not precomputed", who)
         return "stale"
     return feed_refresh(who=who, version=version)
 
@@ -74,10 +68,9 @@ def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) ->
     The feed is kept `cache_seconds` (FEED_CACHE_SECONDS when None), and the product cards it shows are made.
 
     Returns what happened: "stale", "gone" (no such user any more) or "cached"."""
-    try:
-        current = shopper_version(who)
-    except Exception:
-        logger.warning("feed cache unavailable: feed for %s not precomputed", who, exc_info=True)
+    current = shopper_version(who)
+    if current is cache.UNAVAILABLE:
+        logger.warning("feed cache unavailable: feed for %s not precomputed", who)
         return "stale"
     if current != version:
         return "stale"
@@ -116,14 +109,11 @@ def recommend_with_stock(
     # A visitor with no account and no session yet (a first visit, a crawler) has no history: every one of them
     # gets the same feed for the same question, so they share one, kept FEED_CACHE_SECONDS (nothing bumps it).
     who = shopper_id(user_id=user_id, session_key=session_key) or ANYONE
-    try:
-        version = shopper_version(who)
-        anchors = ",".join(str(a) for a in anchor_ids)
-        key = f"recommender:feed:{placement}:{who}:{version}:{anchors}"
+    version = shopper_version(who)
+    key, cached = None, None  # the cache down: computed, and not stored
+    if version is not cache.UNAVAILABLE:
+        key = cache.feed_key(placement=placement, who=who, version=version, anchors=anchor_ids)
         cached = cache.get(key)
-    except Exception:
-        logger.warning("feed cache unavailable: computing", exc_info=True)
-        key, cached = None, None
     # A feed ranked for a longer list serves a shorter one: ranking and MMR are greedy, so the first k of a
     # longer list are the list for k.
     if cached is not None and not recompute and cached.get("asked", 0) >= k * OVERFETCH:
@@ -140,12 +130,9 @@ def recommend_with_stock(
             for r in ranked
         ]
         sizes = {kind: sorted(values) for kind, values in inputs.shopper.sizes.items()}
-        try:
-            timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
-            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH},
-                      timeout=int(timeout))
-        except Exception:
-            logger.warning("feed cache unavailable: not stored", exc_info=True)
+        timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
+        cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH},
+                  timeout=int(timeout))
     stock = {pid: fact.sizes_in_stock for pid, fact in inputs.facts.items()}
     return ranked[:k], stock
 
