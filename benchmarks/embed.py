@@ -20,7 +20,6 @@ from django.test import override_settings
 from PIL import Image
 
 from recommender.embeddings import service
-from recommender.vectors import store
 from recommender.vectors.codec import vector_literal
 from recommender.embeddings.encoders import get_encoder, min_cosine
 from recommender.models import ImageEmbedding

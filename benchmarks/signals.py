@@ -23,6 +23,7 @@ from django.db import connections
 
 from recommender.behaviour.services import KIND_CODES, signals_rebuild
 from recommender.conf import recommender_setting
+from recommender.interactions.services import COLLAPSE_KINDS, COLLAPSE_MINUTES
 
 WEEKS = 8
 CATEGORIES = 40
@@ -103,8 +104,8 @@ def copy_interactions(cursor, *, shopper, product, kind, at, first_user: int, fi
     weights = recommender_setting("INTERACTION_WEIGHTS")
     names = {code: name for name, code in KIND_CODES.items()}
     weight_of = {code: weights[name] for code, name in names.items()}
-    window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
-    collapse = {KIND_CODES[k] for k in recommender_setting("COLLAPSE_KINDS")}
+    window = COLLAPSE_MINUTES * 60
+    collapse = {KIND_CODES[k] for k in COLLAPSE_KINDS}
     with cursor.cursor.copy("COPY recommender_interaction (user_id, session_key, product_id, kind, weight, rail, "
                             "order_id, variant_id, bucket, created_at) FROM STDIN") as copy:
         lines = []
@@ -139,7 +140,7 @@ def _events(rng, *, events: int, products: int, shoppers: int, end: float):
     kind = rng.choice(codes, size=wanted, p=list(KIND_SHARES.values()))
     shopper = session_shopper[session]
     # What the unique indexes would collapse: same shopper, product, kind and window (likes: ever).
-    window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
+    window = COLLAPSE_MINUTES * 60
     bucket = np.where(kind == KIND_CODES["like"], 0, at // window)
     bucket = np.where(kind == KIND_CODES["purchase"], -1 - np.arange(wanted), bucket)  # purchases never collapse
     _, first = np.unique(np.stack([shopper, product, kind, bucket]), axis=1, return_index=True)

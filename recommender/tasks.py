@@ -132,7 +132,8 @@ REFRESH_EXPIRES_SECONDS = 60
 @shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=2)
 def refresh_feed_task(who: str, version: int | None = None) -> str:
     """After a shopper acted: their home feed, computed and cached for their version as it is now
-    (recommender.recommend.feeds). `version` is what it was when queued, kept for tasks queued by older code."""
+    (recommender.recommend.feeds). `version`, what it was when queued, is not needed: the task ranks for the version
+    current when it runs, so a burst of actions costs one refresh."""
     return feed_refresh_latest(who=who)
 
 

@@ -8,6 +8,16 @@ REPO = Path(__file__).resolve().parents[1]
 FASHION_5K = REPO.parent / "shared" / "data" / "fashion-5k"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--reverse", action="store_true",
+                     help="run the collected tests in reverse order: a test that needs another to run first fails")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--reverse"):
+        items.reverse()
+
+
 @pytest.fixture(scope="session")
 def fashion_5k() -> Path:
     """The 5,000 real product photos. Present in CI; a user's fresh clone has no ../shared."""

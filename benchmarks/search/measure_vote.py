@@ -15,13 +15,12 @@ import io
 import numpy as np
 from PIL import Image
 
-from recommender.conf import recommender_setting
 from recommender.vectors.bulk import product_vectors_read
 from recommender.vectors.store import encoder_for_serving
-from recommender.search.photo import category_vote, photo_vectors
+from recommender.search.photo import PHOTO_VOTE_K, category_vote, photo_vectors
 from shop.catalog.models import Product
 
-K = int(recommender_setting("PHOTO_VOTE_K"))
+K = PHOTO_VOTE_K
 
 
 def shares(neighbours):

@@ -18,38 +18,25 @@ every card is serialised on the request.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 
-from django.core.cache import cache
-
+from recommender import cache
 from recommender.api.serializers import ProductSerializer
 from recommender.conf import recommender_setting
 from shop.catalog.models import Product
 
-logger = logging.getLogger(__name__)
-
-CATALOGUE_VERSION_KEY = "recommender:catalogue-version"
 SIZES = "_sizes"  # every size of the product in display order; never shown
 
 
 def catalogue_touched() -> None:
     """A product, its sizes, its images or its category changed: cached cards that show them are made again."""
-    try:
-        if not cache.add(CATALOGUE_VERSION_KEY, 1, timeout=None):
-            cache.incr(CATALOGUE_VERSION_KEY)
-    except Exception:
-        logger.warning("feed cache: could not bump the catalogue version", exc_info=True)
+    cache.incr(cache.CATALOGUE_VERSION)
 
 
 def product_cards(request, product_ids: Sequence[int], stock: Mapping[int, frozenset[str]]) -> dict[int, dict]:
     """{product id: serialised product} for the products that exist, sizes in stock as `stock` says, image URLs
     absolute for this request."""
-    try:
-        version, cards = _cached(product_ids)
-    except Exception:
-        logger.warning("feed cache unavailable: serialising every card", exc_info=True)
-        version, cards = None, {}
+    version, cards = _cached(product_ids)  # (None, {}) with the cache down: every card is serialised
     missing = [pid for pid in product_ids if pid not in cards]
     if missing:
         fresh = _made(missing)
@@ -62,26 +49,23 @@ def product_cards(request, product_ids: Sequence[int], stock: Mapping[int, froze
 def cards_made(product_ids: Sequence[int]) -> int:
     """Make and cache the cards of these products that are not cached under the current catalogue version (for
     workers ranking feeds ahead of the shopper). Returns how many were made; 0 with the cache down."""
-    try:
-        version, cards = _cached(product_ids)
-    except Exception:
-        logger.warning("feed cache unavailable: cards not made", exc_info=True)
+    version, cards = _cached(product_ids)
+    if version is None:
         return 0
     fresh = _made([pid for pid in product_ids if pid not in cards])
     _store(version, fresh)
     return len(fresh)
 
 
-def _key(product_id: int) -> str:
-    return f"recommender:card:{product_id}"
-
-
-def _cached(product_ids: Sequence[int]) -> tuple[int, dict[int, dict]]:
-    found = cache.get_many([CATALOGUE_VERSION_KEY, *(_key(pid) for pid in product_ids)])
-    version = found.get(CATALOGUE_VERSION_KEY, 0)
+def _cached(product_ids: Sequence[int]) -> tuple[int | None, dict[int, dict]]:
+    """(catalogue version, {product id: card} made under it); (None, {}) when the cache is unreachable."""
+    found = cache.get_many([cache.CATALOGUE_VERSION, *(cache.card_key(pid) for pid in product_ids)])
+    if found is None:
+        return None, {}
+    version = found.get(cache.CATALOGUE_VERSION, 0)
     cards = {}
     for pid in product_ids:
-        made_under, card = found.get(_key(pid), (None, None))
+        made_under, card = found.get(cache.card_key(pid), (None, None))
         if made_under == version:
             cards[pid] = card
     return version, cards
@@ -100,10 +84,7 @@ def _store(version: int, cards: dict[int, dict]) -> None:
     if not cards:
         return
     seconds = max(int(recommender_setting("FEED_CACHE_SECONDS")), int(recommender_setting("FEED_BATCH_SECONDS")))
-    try:
-        cache.set_many({_key(pid): (version, card) for pid, card in cards.items()}, timeout=seconds)
-    except Exception:
-        logger.warning("feed cache unavailable: cards not stored", exc_info=True)
+    cache.set_many({cache.card_key(pid): (version, card) for pid, card in cards.items()}, timeout=seconds)
 
 
 def _shown(card: dict, in_stock: frozenset[str], request) -> dict:

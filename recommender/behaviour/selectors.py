@@ -2,18 +2,15 @@
 
 co_occurring  {product: [(neighbour, score 0..1), ...]} best first, at most k each
 trending      [(product, trending 0..1), ...] best first, optionally within a category's subtree
-popularity    {product: popularity 0..1}; products without events are left out
-shopper_history  [(product, kind, weight, created_at), ...] newest first, for style profiles
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Iterable
 
 from django.db.models import Q, Subquery
 
-from recommender.models import Interaction, ItemNeighbour, ProductSignal, SignalGeneration
+from recommender.models import ItemNeighbour, ProductSignal, SignalGeneration
 
 
 def _live():
@@ -43,26 +40,3 @@ def trending(*, k: int = 20, category_id: int | None = None, exclude: Iterable[i
     if excluded:
         rows = rows.exclude(product_id__in=excluded)
     return list(rows.order_by("-trending", "product_id").values_list("product_id", "trending")[:k])
-
-
-def popularity(*, product_ids: Iterable[int]) -> dict[int, float]:
-    ids = list(product_ids)
-    if not ids:
-        return {}
-    return dict(ProductSignal.objects.filter(generation=_live(), product_id__in=ids)
-                .values_list("product_id", "popularity"))
-
-
-def shopper_history(
-    *, user=None, session_key: str | None = None, limit: int = 200,
-) -> list[tuple[int, str, float, datetime]]:
-    """A signed-in shopper's rows plus (when given) their current guest session's not yet merged rows."""
-    who = Q()
-    if user is not None and getattr(user, "pk", None) is not None:
-        who |= Q(user_id=user.pk)
-    if session_key:
-        who |= Q(user__isnull=True, session_key=session_key)
-    if not who:
-        return []
-    return list(Interaction.objects.filter(who).order_by("-created_at", "-id")
-                .values_list("product_id", "kind", "weight", "created_at")[:limit])

@@ -27,6 +27,11 @@ from recommender.behaviour import compute
 from recommender.conf import recommender_setting
 from recommender.models import NeighbourKind, RebuildKind, SignalGeneration, SignalRebuild
 
+NEIGHBOURS_SHRINK = 2.0  # cosine x c/(c+shrink): pairs seen together once or twice count less
+SESSION_GAP_MINUTES = 30  # co-viewed: a pause this long starts a new session
+BASKET_GAP_HOURS = 24  # co-bought: carts and purchases this close are one basket
+BASKET_MAX_ITEMS = 100  # larger sessions (crawlers) are left out of co-occurrence
+
 KIND_CODES = {"view": 0, "click": 1, "like": 2, "cart": 3, "purchase": 4}
 NULL = "\\N"  # COPY text format
 _BOUGHT = (KIND_CODES["cart"], KIND_CODES["purchase"])
@@ -126,14 +131,14 @@ def _parse(data: bytes, ints: list, weights: list) -> None:
 
 def _neighbours(events: compute.Events, *, now: float) -> dict[str, compute.Neighbours]:
     common = dict(now=now, half_life_seconds=float(recommender_setting("NEIGHBOURS_HALF_LIFE_DAYS")) * 86400,
-                  shrink=float(recommender_setting("NEIGHBOURS_SHRINK")), k=int(recommender_setting("NEIGHBOURS_K")),
-                  max_basket=int(recommender_setting("BASKET_MAX_ITEMS")))
+                  shrink=NEIGHBOURS_SHRINK, k=int(recommender_setting("NEIGHBOURS_K")),
+                  max_basket=BASKET_MAX_ITEMS)
     everything = np.ones(len(events), dtype=bool)  # any interaction means the shopper looked at it
     return {
         NeighbourKind.CO_VIEWED: compute.co_occurrence(
-            events, everything, gap_seconds=float(recommender_setting("SESSION_GAP_MINUTES")) * 60, **common),
+            events, everything, gap_seconds=SESSION_GAP_MINUTES * 60, **common),
         NeighbourKind.CO_BOUGHT: compute.co_occurrence(
-            events, np.isin(events.kind, _BOUGHT), gap_seconds=float(recommender_setting("BASKET_GAP_HOURS")) * 3600,
+            events, np.isin(events.kind, _BOUGHT), gap_seconds=BASKET_GAP_HOURS * 3600,
             **common),
     }
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count
 
+from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.impressions.panel import OnlinePanel, online_panel
 from recommender.models import (
@@ -32,13 +32,11 @@ from recommender.models import (
 from recommender.search.coverage import text_vector_coverage
 from recommender.vectors.compact import compact_parts
 from recommender.vectors.store import encoder_for_serving
-from shop.catalog.models import Product, ProductImage
+from shop.catalog.models import ProductImage
 from shop.celery import app
 
 logger = logging.getLogger(__name__)
 QUEUE = "celery"
-WORKERS_KEY = "recommender:health:workers"
-SNAPSHOT_KEY = "recommender:health:snapshot"
 SNAPSHOT_SECONDS = 10  # shorter than anyone takes to act on the page; the buttons drop it at once
 WORKERS_SECONDS = 30  # a worker that stopped shows as stopped within this long
 PING_SECONDS = 1.0
@@ -132,29 +130,19 @@ class Snapshot:
 
 def health_snapshot() -> Snapshot:
     """The cached snapshot while it is fresh, else read afresh (ten queries) and cached."""
-    try:
-        found = cache.get(SNAPSHOT_KEY)
-    except Exception:
-        logger.info("health: cache unavailable, reading the database")
-        found = None
+    found = cache.get(cache.HEALTH_SNAPSHOT)  # the cache down reads as a miss: the database answers
     if isinstance(found, Snapshot):
         return found
     finished = latest_finished_evaluations()
     found = Snapshot(photos=photo_coverage(), text=text_coverage(), serving=serving_vectors(),
                      rebuild=latest_rebuild(), ranking=finished.get(EvaluationKind.RANKING),
                      visual=finished.get(EvaluationKind.VISUAL), online=online_panel())
-    try:
-        cache.set(SNAPSHOT_KEY, found, SNAPSHOT_SECONDS)
-    except Exception:
-        pass  # fail open: the next load reads again
+    cache.set(cache.HEALTH_SNAPSHOT, found, SNAPSHOT_SECONDS)
     return found
 
 
 def health_snapshot_forget() -> None:
-    try:
-        cache.delete(SNAPSHOT_KEY)
-    except Exception:
-        logger.info("health: cache unavailable, nothing to forget")
+    cache.delete(cache.HEALTH_SNAPSHOT)
 
 
 def queue_length() -> int | None:
@@ -186,11 +174,7 @@ class Workers:
 
 def workers_cached() -> Workers | None:
     """The last ping's answer while it is fresh; None when there is none (or the cache is down)."""
-    try:
-        found = cache.get(WORKERS_KEY)
-    except Exception:
-        logger.info("health: cache unavailable, workers unknown until the status poll pings them")
-        return None
+    found = cache.get(cache.HEALTH_WORKERS)  # None with the cache down: unknown until the status poll pings them
     return found if isinstance(found, Workers) else None
 
 
@@ -204,10 +188,7 @@ def workers_refresh() -> Workers:
     except Exception as error:
         logger.info("workers unreachable: %s", error)
         found = Workers(names=None, checked_at=timezone.now())
-    try:
-        cache.set(WORKERS_KEY, found, WORKERS_SECONDS)
-    except Exception:
-        pass  # fail open: the next poll pings again
+    cache.set(cache.HEALTH_WORKERS, found, WORKERS_SECONDS)
     return found
 
 
@@ -230,9 +211,6 @@ def evaluation_live(run: EvaluationRun | None) -> dict | None:
     """A run's step and progress, the live figures from the cache while it runs (its row is written at the end)."""
     if run is None:
         return None
-    try:
-        live = cache.get(f"recommender:evaluation:{run.pk}") or {}
-    except Exception:
-        live = {}
+    live = cache.get(cache.evaluation_progress_key(run.pk)) or {}
     return {"id": run.pk, "kind": run.kind, "step": live.get("step", run.step), "finished": run.finished_at is not None,
             "progress": live.get("progress", run.progress), "error": run.error}

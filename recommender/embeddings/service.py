@@ -10,7 +10,6 @@ an enqueue callable in batches.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,8 +26,7 @@ from recommender.models import EmbeddingStatus, ImageEmbedding
 from recommender.vectors import bulk, compact_store, store
 from shop.catalog.models import ProductImage
 
-logger = logging.getLogger(__name__)
-
+EMBED_MAX_ATTEMPTS = 3  # a poison image ends `failed` instead of looping
 
 @dataclass
 class ComputeReport:
@@ -66,8 +64,8 @@ def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | No
         report.skipped += len(loaded) - written
         report.failed += len(failures)
         report.failures += [(embedding.image_id, reason) for embedding, reason in failures]
-    # Compact rows once per task, in one COPY: per batch of 16 they cost a third of the throughput (bench embed,
-    # 173 -> 108-118 img/s). A worker killed before this line leaves them to the beat (compact_ensure).
+    # Compact rows once per task, in one COPY: written per batch they cost a third of the throughput (bench embed,
+    # docs/benchmarks.md). A worker killed before this line leaves them to the beat (compact_ensure).
     with transaction.atomic():
         compact_store.compact_refresh(product_ids=sorted({e.image.product_id for e in claimed}), source=encoder_name)
     bulk.vector_index_ensure(encoder=encoder_name)
@@ -77,7 +75,7 @@ def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | No
 def _claim(*, image_ids: Sequence[int], encoder_name: str, report: ComputeReport) -> list[ImageEmbedding]:
     """Rows to work on: one per image, attempts counted; ready-and-current ones skipped; exhausted ones failed."""
     images = {image.pk: image for image in ProductImage.objects.filter(pk__in=image_ids)}
-    max_attempts = int(recommender_setting("EMBED_MAX_ATTEMPTS"))
+    max_attempts = EMBED_MAX_ATTEMPTS
     with transaction.atomic():
         ImageEmbedding.objects.bulk_create(
             [ImageEmbedding(image_id=pk, encoder=encoder_name) for pk in images],

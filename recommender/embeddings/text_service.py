@@ -12,17 +12,14 @@ made while Redis was down are caught up by the beat task.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from recommender.conf import recommender_setting
+from recommender.embeddings.text import get_text_encoder, product_text, text_sha256
 from recommender.models import TextEmbedding
 from recommender.vectors.text import text_vectors_save
-from recommender.embeddings.text import get_text_encoder, product_text, text_sha256
 from shop.catalog.models import Product
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass

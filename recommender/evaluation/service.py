@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.evaluation.learned import evaluate_learned
 from recommender.evaluation.report import report_write
@@ -16,6 +17,8 @@ from recommender.evaluation.runner import evaluate
 from recommender.evaluation.visual import visual_evaluate
 from recommender.models import EvaluationKind, EvaluationRun
 from recommender.recommend.weights import tuned_weights
+
+PROGRESS_SECONDS = 3600  # a run's live progress outlives any evaluation
 
 
 def weight_sets() -> dict[str, dict[str, float]]:
@@ -40,9 +43,8 @@ def evaluation_run_execute(*, run_id: int, max_shoppers: int | None = None, lear
         # A separate UPDATE outside the evaluation's (rolled-back) transaction would need another connection;
         # progress is written on this connection, so it is visible once the evaluation commits or rolls back.
         # The cache carries the live figure for the dashboard meanwhile.
-        from django.core.cache import cache
-
-        cache.set(f"recommender:evaluation:{run_id}", {"step": step, "progress": round(fraction, 3)}, 3600)
+        cache.set(cache.evaluation_progress_key(run_id), {"step": step, "progress": round(fraction, 3)},
+                  PROGRESS_SECONDS)
 
     try:
         progress("starting", 0.0)

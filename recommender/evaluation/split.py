@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 
-from recommender.conf import recommender_setting
+from recommender.behaviour.services import SESSION_GAP_MINUTES
 from recommender.models import Interaction, InteractionKind
 
 BUYING = (InteractionKind.CART, InteractionKind.PURCHASE)
@@ -64,7 +64,7 @@ def split_compute(*, user_ids: list[int] | None = None) -> Split:
     by_user: dict[int, list] = defaultdict(list)
     for user_id, at, kind, product_id in rows.values_list("user_id", "created_at", "kind", "product_id").iterator():
         by_user[user_id].append((at, kind, product_id))
-    gap = timedelta(minutes=float(recommender_setting("SESSION_GAP_MINUTES")))
+    gap = timedelta(minutes=SESSION_GAP_MINUTES)
     split = Split()
     for user_id in sorted(by_user):
         found = shopper_cut(by_user[user_id], gap=gap)

@@ -25,6 +25,10 @@ from recommender.models import Interaction, InteractionKind
 
 # An event older than this is history being replayed (demo data, an import), not a shopper on a page now.
 LIVE_EVENT_AGE = timedelta(minutes=10)
+# Repeats of these kinds by one shopper on one product within one COLLAPSE_MINUTES window are one row: a reload or
+# a double click is not a second signal, while a like or a purchase always counts.
+COLLAPSE_KINDS = frozenset({"view", "click", "cart"})
+COLLAPSE_MINUTES = 30
 
 _INSERT = """
 INSERT INTO recommender_interaction
@@ -63,8 +67,8 @@ def _bucket(kind: str, at: datetime, *, collapse_kinds, window_seconds: int) -> 
 def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str = "default") -> int:
     """Record events in one statement; returns how many rows were new (duplicates collapse)."""
     weights = recommender_setting("INTERACTION_WEIGHTS")
-    collapse_kinds = set(recommender_setting("COLLAPSE_KINDS"))
-    window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
+    collapse_kinds = COLLAPSE_KINDS
+    window = COLLAPSE_MINUTES * 60
     now = _now()
     columns: list[list] = [[] for _ in range(10)]
     live: list[tuple] = []  # shoppers acting now, whose next page a precomputed feed can wait for

@@ -10,13 +10,12 @@ sizes. With the cache down (Redis stopped) nothing is bumped and nothing is serv
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.dispatch import Signal
 
-logger = logging.getLogger(__name__)
+from recommender import cache
+from recommender.cache import shopper_version_key
 
 # Sent with `who`, `version` and `live` after each successful bump. `live` is False for replayed history: nobody is
 # on a page waiting for a precomputed feed.
@@ -34,13 +33,9 @@ def shopper_id(*, user_id: int | None = None, session_key: str | None = None) ->
     return f"s{session_key}" if session_key else None
 
 
-def shopper_version_key(who: str) -> str:
-    return f"recommender:shopper-version:{who}"
-
-
-def shopper_version(who: str) -> int:
-    """`who`'s current version (0: never bumped, or forgotten). Raises when the cache is unreachable."""
-    return cache.get(shopper_version_key(who), 0)
+def shopper_version(who: str, *, down=cache.UNAVAILABLE):
+    """`who`'s current version (0: never bumped, or forgotten); `down` when the cache is unreachable."""
+    return cache.get(shopper_version_key(who), 0, down=down)
 
 
 def shopper_touched(shoppers: Iterable[str | None], *, live: Iterable[str | None] | None = None) -> None:
@@ -48,27 +43,18 @@ def shopper_touched(shoppers: Iterable[str | None], *, live: Iterable[str | None
     for each (with FEED_PRECOMPUTE a worker then computes the new home feed for those in `live`; all when None)."""
     live = None if live is None else set(live)
     for who in {s for s in shoppers if s}:
-        key = shopper_version_key(who)
-        try:
-            if cache.add(key, 1, timeout=VERSION_SECONDS):
-                version = 1
-            else:
-                version = cache.incr(key)
-                cache.touch(key, VERSION_SECONDS)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=VERSION_SECONDS)
-            version = 1
-        except Exception:  # a stopped Redis: nothing is being served from it, and the broker is down with it
-            logger.warning("feed cache: could not bump %s", who, exc_info=True)
+        version = cache.incr(shopper_version_key(who), timeout=VERSION_SECONDS)
+        if version is None:  # a stopped Redis: nothing is being served from it, and the broker is down with it
             continue
         shopper_version_bumped.send(sender=None, who=who, version=version, live=live is None or who in live)
 
 
 def shopper_version_kept(who: str) -> int:
     """`who`'s current version, its key kept another VERSION_SECONDS so that it outlives a feed cached under it now
-    (a key that expired while a precomputed feed lived on would count again from 1 and serve that feed)."""
+    (a key that expired while a precomputed feed lived on would count again from 1 and serve that feed). Raises when
+    the cache is unreachable: a batch that cannot store anything must say so."""
     key = shopper_version_key(who)
-    if cache.add(key, 1, timeout=VERSION_SECONDS):
+    if cache.strict.add(key, 1, timeout=VERSION_SECONDS):
         return 1
-    cache.touch(key, VERSION_SECONDS)
-    return int(cache.get(key) or 0)
+    cache.strict.touch(key, VERSION_SECONDS)
+    return int(cache.strict.get(key) or 0)

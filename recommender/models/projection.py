@@ -1,9 +1,9 @@
-"""A learned projection of one encoder's image vectors (see recommender.vectors.projection for the method).
+"""A fitted projection of one encoder's image vectors: the compact serving vectors' PCA (recommender.vectors.compact).
 
-One row per `learn_projection` run; the newest row for an encoder is the one in use. `matrix` holds float32
+One row per fit and width (method "pca"); the newest row for an encoder is the one in use. `matrix` holds float32
 [output_dim, input_dim] row-major bytes and `mean` float32 [input_dim]: serving vector = normalise(matrix ·
-(normalise(v) - mean)). `held_out` records how it was measured: fitted on the training half of the products,
-P@10 on the held-out half, raw and projected side by side.
+(normalise(v) - mean)). `held_out` records what the fit kept (its explained variance). Rows of method "lda" were
+written by an experiment now in benchmarks/ and are never read.
 """
 
 import numpy as np

@@ -18,19 +18,17 @@ import numpy as np
 from django.db.models import Subquery
 
 from recommender.behaviour.selectors import co_occurring, trending
-from recommender.conf import recommender_setting
 from recommender.models import NeighbourKind, ProductSignal, SignalGeneration
-from recommender.vectors.store import encoder_for_serving, neighbours_of_products
-from recommender.recommend.profiles import StyleProfile
 from recommender.ranking import Candidate, Source
+from recommender.recommend.profiles import StyleProfile
 from recommender.vectors.nearest import nearest_products
+from recommender.vectors.store import encoder_for_serving, neighbours_of_products
 
 SESSION_ANCHORS = 3  # the latest views that seed "because you viewed"
 FAVOURITE_CATEGORIES = 3  # categories whose trending items join a shopper's "for you" candidates
-
-
-def _per_source() -> int:
-    return int(recommender_setting("CANDIDATES_PER_SOURCE"))
+# Per source and anchor: fewer cost the demo's hybrid NDCG (docs/benchmarks.md, "Recommender quality"), more only
+# add candidates that rank below the first page.
+CANDIDATES_PER_SOURCE = 40
 
 
 def visual_candidates(*, anchor_ids: Sequence[int], source: Source = Source.VISUAL) -> list[Candidate]:
@@ -40,7 +38,7 @@ def visual_candidates(*, anchor_ids: Sequence[int], source: Source = Source.VISU
 
 def visual_candidates_by_source(anchors: dict[Source, Sequence[int]]) -> list[Candidate]:
     """Look-alikes for several sources' anchors (e.g. session views and liked items) in one query."""
-    neighbours = neighbours_of_products(product_ids=[a for ids in anchors.values() for a in ids], k=_per_source())
+    neighbours = neighbours_of_products(product_ids=[a for ids in anchors.values() for a in ids], k=CANDIDATES_PER_SOURCE)
     return [
         Candidate.from_source(neighbour.product_id, source, 1.0 - neighbour.distance, anchor_id=anchor)
         for source, ids in anchors.items()
@@ -52,7 +50,7 @@ def visual_candidates_by_source(anchors: dict[Source, Sequence[int]]) -> list[Ca
 def behaviour_candidates(*, anchor_ids: Iterable[int], source: Source) -> list[Candidate]:
     """Co-viewed (Source.CO_VIEW) or co-bought (Source.CO_BUY) neighbours of the anchors: one query."""
     kind = NeighbourKind.CO_VIEWED if source == Source.CO_VIEW else NeighbourKind.CO_BOUGHT
-    neighbours = co_occurring(product_ids=list(anchor_ids), kind=kind, k=_per_source())
+    neighbours = co_occurring(product_ids=list(anchor_ids), kind=kind, k=CANDIDATES_PER_SOURCE)
     return [
         Candidate.from_source(neighbour, source, min(score, 1.0), anchor_id=anchor)
         for anchor, rows in neighbours.items()
@@ -63,7 +61,7 @@ def behaviour_candidates(*, anchor_ids: Iterable[int], source: Source) -> list[C
 def trending_candidates(*, exclude: Iterable[int] = ()) -> list[Candidate]:
     return [
         Candidate.from_source(product_id, Source.TRENDING, score)
-        for product_id, score in trending(k=_per_source(), exclude=exclude)
+        for product_id, score in trending(k=CANDIDATES_PER_SOURCE, exclude=exclude)
     ]
 
 
@@ -80,7 +78,7 @@ def favourite_category_trending_candidates(*, profile: StyleProfile, categories:
     rows = (ProductSignal.objects.filter(generation=Subquery(SignalGeneration.objects.filter(pk=1).values("current")[:1]),
                                          category_id__in=favourite, trending__gt=0)
             .exclude(product_id__in=list(exclude)).order_by("-trending", "product_id")
-            .values_list("product_id", "trending")[: _per_source() * len(favourite)])
+            .values_list("product_id", "trending")[: CANDIDATES_PER_SOURCE * len(favourite)])
     return [Candidate.from_source(product_id, Source.TRENDING, score) for product_id, score in rows]
 
 
@@ -88,7 +86,7 @@ def profile_candidates(*, profile: StyleProfile) -> list[Candidate]:
     """Nearest to the taste vector (one HNSW scan). Anchors are set later from the facts' vectors."""
     if profile.vector is None:
         return []
-    rows = nearest_products(vector=profile.vector, encoder=encoder_for_serving(), k=_per_source())
+    rows = nearest_products(vector=profile.vector, encoder=encoder_for_serving(), k=CANDIDATES_PER_SOURCE)
     return [Candidate.from_source(product_id, Source.PROFILE, max(1.0 - distance, 0.0)) for product_id, distance in rows]
 
 
@@ -115,10 +113,6 @@ def anchor_profile_evidence(candidates: list[Candidate], *, profile: StyleProfil
 def session_anchors(profile: StyleProfile) -> list[int]:
     """What they viewed this visit: looks-alike of these are new guests' first personal signal."""
     return list(profile.recent_ids[:SESSION_ANCHORS])
-
-
-def session_candidates(*, profile: StyleProfile) -> list[Candidate]:
-    return visual_candidates(anchor_ids=session_anchors(profile), source=Source.SESSION)
 
 
 def attribute_candidates(*, candidates: Iterable[Candidate], profile: StyleProfile, facts) -> list[Candidate]:

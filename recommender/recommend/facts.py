@@ -10,8 +10,6 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 
-import numpy as np
-
 from django.db import connection
 
 from recommender.vectors.codec import unit, vector_from_send

@@ -16,7 +16,6 @@ acts during the batch is never served it (their action's own refresh covers them
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,9 +27,6 @@ from recommender.conf import recommender_setting
 from recommender.interactions.versions import shopper_version_kept
 from recommender.recommend.feeds import feed_refresh
 from recommender.models import Interaction
-
-logger = logging.getLogger(__name__)
-
 
 def active_shoppers(*, limit: int | None = None, days: float | None = None) -> list[str]:
     """Shopper ids ("u<user id>", "s<guest key>") with an interaction in the last `days`, latest first, at most

@@ -32,10 +32,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.dispatch import Signal
 
+from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.experiments.selectors import arm_for
 from recommender.experiments.serving import arm_apply, arm_sources, arm_weights, fell_back
@@ -54,23 +54,17 @@ OVERFETCH = 2  # items cached per item asked for: room to drop what sold out sin
 feed_cached = Signal()
 
 
-def _refresh_queued_key(who: str) -> str:
-    return f"recommender:feed-refresh-queued:{who}"
-
-
 def feed_refresh_claim(who: str, *, seconds: int) -> bool:
     """True when no refresh of `who`'s feed is queued yet (and marks one queued for `seconds`)."""
-    return bool(cache.add(_refresh_queued_key(who), 1, timeout=seconds))
+    return bool(cache.strict.add(cache.feed_refresh_queued_key(who), 1, timeout=seconds))
 
 
 def feed_refresh_latest(*, who: str) -> str:
     """The queued refresh: from here on the shopper's next action queues another, and this one ranks for
     their version as it is now. Returns what `feed_refresh` returns."""
-    try:
-        cache.delete(_refresh_queued_key(who))
-        version = shopper_version(who)
-    except Exception:
-        logger.warning("feed cache unavailable: feed for %s not precomputed", who, exc_info=True)
+    version = shopper_version(who) if cache.delete(cache.feed_refresh_queued_key(who)) else cache.UNAVAILABLE
+    if version is cache.UNAVAILABLE:
+        logger.warning("feed cache unavailable: feed for %s not precomputed", who)
         return "stale"
     return feed_refresh(who=who, version=version)
 
@@ -80,10 +74,9 @@ def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) ->
     The feed is kept `cache_seconds` (FEED_CACHE_SECONDS when None), and the product cards it shows are made.
 
     Returns what happened: "stale", "gone" (no such user any more) or "cached"."""
-    try:
-        current = shopper_version(who)
-    except Exception:
-        logger.warning("feed cache unavailable: feed for %s not precomputed", who, exc_info=True)
+    current = shopper_version(who)
+    if current is cache.UNAVAILABLE:
+        logger.warning("feed cache unavailable: feed for %s not precomputed", who)
         return "stale"
     if current != version:
         return "stale"
@@ -126,19 +119,16 @@ def recommend_with_stock(
     arm = arm_for(who) if who != ANYONE else None
     if arm is not None and arm.shows_nothing:
         return [], {}
-    try:
-        version = shopper_version(who)
-        anchors = ",".join(str(a) for a in anchor_ids)
-        key = f"recommender:feed:{placement}:{who}:{version}:{anchors}" + (f":{arm.key}" if arm is not None else "")
+    version = shopper_version(who)
+    key, cached = None, None  # the cache down: computed, and not stored
+    # A feed ranked under other staff rules is stale: a rule saved in admin or the API reaches it on its next request.
+    rules = rules_version()
+    if version is not cache.UNAVAILABLE:
+        key = cache.feed_key(placement=placement, who=who, version=version, anchors=anchor_ids) + (
+            f":{arm.key}" if arm is not None else "")
         cached = cache.get(key)
-        # A feed ranked under other staff rules is stale: a rule saved in admin or the API reaches it on its next
-        # request.
-        rules = rules_version()
         if cached is not None and cached.get("rules") != rules:
             cached = None
-    except Exception:
-        logger.warning("feed cache unavailable: computing", exc_info=True)
-        key, cached, rules = None, None, None
     # A feed ranked for a longer list serves a shorter one: ranking and MMR are greedy, so the first k of a
     # longer list are the list for k.
     if cached is not None and not recompute and cached.get("asked", 0) >= k * OVERFETCH:
@@ -162,12 +152,9 @@ def recommend_with_stock(
             for r in ranked
         ]
         sizes = {kind: sorted(values) for kind, values in inputs.shopper.sizes.items()}
-        try:
-            timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
-            cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH,
-                            "excluding": excluding, "rules": rules}, timeout=int(timeout))
-        except Exception:
-            logger.warning("feed cache unavailable: not stored", exc_info=True)
+        timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
+        cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH,
+                        "excluding": excluding, "rules": rules}, timeout=int(timeout))
     if not recompute:
         lists_served([rules_touched(ranked[:k], excluding=excluding)])
     stock = {pid: fact.sizes_in_stock for pid, fact in inputs.facts.items()}

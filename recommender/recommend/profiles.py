@@ -30,6 +30,7 @@ from shop.catalog.models import Product, Variant
 
 SESSION_HOURS = 6  # "this visit": views within these hours seed the session rail
 LIKED_ANCHORS = 8
+PROFILE_HISTORY_LIMIT = 300  # newest interactions read per shopper: older ones weigh little after the decay
 
 
 @dataclass
@@ -100,7 +101,7 @@ def _history(*, user, session_key):
     if session_key:
         guest = Interaction.objects.filter(user__isnull=True, session_key=session_key)
         rows = rows | guest if who else guest
-    limit = int(recommender_setting("PROFILE_HISTORY_LIMIT"))
+    limit = PROFILE_HISTORY_LIMIT
     return list(
         rows.order_by("-created_at", "-id").values_list("product_id", "kind", "weight", "created_at", "variant_id")[
             :limit

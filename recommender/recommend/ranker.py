@@ -16,13 +16,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
+from recommender import cache
 from recommender.collaborative.factors import FactorModel
 from recommender.models import RankerStatus, RankerVersion
 
-CACHE_KEY = "recommender:ranker:serving"
 CHECK_SECONDS = 30
 _UNSET = object()
 _override: ContextVar = ContextVar("recommender_models_override", default=_UNSET)
@@ -44,10 +43,7 @@ def booster_from_text(text: str):
 
 
 def serving_version_id() -> int | None:
-    try:
-        cached = cache.get(CACHE_KEY)
-    except Exception:  # the cache down: ask the database
-        cached = None
+    cached = cache.get(cache.SERVING_RANKER)  # the cache down reads as a miss: the database answers
     if cached is None:
         try:
             with transaction.atomic():  # a savepoint: a missing table (not migrated yet) must not abort the caller's
@@ -55,18 +51,12 @@ def serving_version_id() -> int | None:
                     "pk", flat=True).first() or 0
         except DatabaseError:
             return None
-        try:
-            cache.set(CACHE_KEY, cached, CHECK_SECONDS)
-        except Exception:
-            pass
+        cache.set(cache.SERVING_RANKER, cached, CHECK_SECONDS)
     return int(cached) or None
 
 
 def serving_version_forget() -> None:
-    try:
-        cache.delete(CACHE_KEY)
-    except Exception:
-        pass
+    cache.delete(cache.SERVING_RANKER)
 
 
 def served_models() -> Served | None:

@@ -133,7 +133,7 @@ class RecommendInputs:
 
 def learned_sources(*, events: Sequence[Event], served, wanted: set[Source]) -> tuple[list[Candidate], dict]:
     """History and collaborative candidates from the shopper's events (plain data); (candidates, user factors)."""
-    per_source = int(recommender_setting("CANDIDATES_PER_SOURCE"))
+    per_source = selectors.CANDIDATES_PER_SOURCE
     found = history_candidates(events, k=per_source) if Source.HISTORY in wanted else []
     user = None
     if served is not None and served.factors is not None:

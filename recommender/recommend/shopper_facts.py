@@ -2,7 +2,7 @@
 
 In: a user and/or a guest session key, candidate product ids, the request's moment `now`. Out (plain data for
 `recommender.ranking.features`):
-- `shopper_events`: the shopper's newest interactions (RECOMMENDER["PROFILE_HISTORY_LIMIT"]), newest first, each
+- `shopper_events`: the shopper's newest interactions (profiles.PROFILE_HISTORY_LIMIT), newest first, each
   with its product's attributes (category, colour, usage, department, brand, price): one query;
 - `item_stats`: {product id: ItemStats} with the same attributes, popularity and trend from the live behaviour
   generation and the product's age: one query.
@@ -15,8 +15,8 @@ from datetime import datetime
 
 from django.db import connection
 
-from recommender.conf import recommender_setting
 from recommender.ranking.features import Attributes, Event, ItemStats
+from recommender.recommend.profiles import PROFILE_HISTORY_LIMIT
 
 
 def shopper_events(*, user=None, session_key: str | None = None, now: datetime) -> tuple[Event, ...]:
@@ -30,7 +30,7 @@ def shopper_events(*, user=None, session_key: str | None = None, now: datetime) 
                  FROM recommender_interaction i JOIN catalog_product p ON p.id = i.product_id
                 WHERE (i.user_id = %s OR (i.user_id IS NULL AND i.session_key = %s)) AND i.created_at <= %s
                 ORDER BY i.created_at DESC, i.id DESC LIMIT %s""",
-            [now, user_id, session_key or None, now, int(recommender_setting("PROFILE_HISTORY_LIMIT"))],
+            [now, user_id, session_key or None, now, PROFILE_HISTORY_LIMIT],
         )
         rows = cursor.fetchall()
     return tuple(Event(pid, kind, float(age), Attributes(category, colour, usage, gender, brand, float(price)))

@@ -9,14 +9,13 @@ the next request uses them; `recommender_settings_delete()` goes back to the con
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
+from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.models import RecommenderSettings
 from recommender.ranking.blend import check_weights
 
-CACHE_KEY = "recommender:tuned-weights"
 CACHE_SECONDS = 60
 _NONE = "none"  # cached "nothing saved", so a shop without tuned weights does not query every request
 SETTINGS_PK = 1  # RecommenderSettings is a single row
@@ -30,28 +29,19 @@ def recommendation_weights() -> dict[str, float]:
 
 
 def tuned_weights() -> dict[str, float] | None:
-    try:
-        cached = cache.get(CACHE_KEY)
-    except Exception:  # a stopped Redis must not take recommendations down: read the row instead
-        cached = None
+    cached = cache.get(cache.TUNED_WEIGHTS)  # a stopped Redis reads as a miss: the row answers
     if cached is None:
         try:
             row = RecommenderSettings.objects.filter(pk=SETTINGS_PK).values_list("weights", flat=True).first()
         except DatabaseError:
             return None
         cached = dict(row) if row else _NONE
-        try:
-            cache.set(CACHE_KEY, cached, CACHE_SECONDS)
-        except Exception:
-            pass
+        cache.set(cache.TUNED_WEIGHTS, cached, CACHE_SECONDS)
     return None if cached == _NONE else {name: float(w) for name, w in cached.items()}
 
 
 def tuned_weights_forget() -> None:
-    try:
-        cache.delete(CACHE_KEY)
-    except Exception:  # nothing cached while Redis is down either
-        pass
+    cache.delete(cache.TUNED_WEIGHTS)
 
 
 def recommender_settings_load() -> RecommenderSettings:

@@ -47,6 +47,7 @@ from shop.catalog.models import Product
 # it catches more of those (docs/search.md, benchmarks/search/measure_vote.py).
 VOTE_MIN_SHARE = 0.6
 VOTE_MIN_LEAD = 2.0
+PHOTO_VOTE_K = 10  # unfiltered neighbours whose categories vote for the predicted category
 
 
 def vote_is_clear(share: float, runner_up: float, /) -> bool:
@@ -125,7 +126,7 @@ def photo_search(
     vector, raw = image_vectors(image, encoder=encoder)
     attributes = photo_attributes(image, encoder=encoder)
     filters = filters or ProductFilters()
-    vote_k = int(recommender_setting("PHOTO_VOTE_K"))
+    vote_k = PHOTO_VOTE_K
     unfiltered = nearest_products(vector=vector, encoder=encoder, k=max(vote_k, k if filters.is_empty else 0))
     hits = unfiltered[:k] if filters.is_empty else nearest_products(vector=vector, encoder=encoder, k=k, filters=filters)
     if raw is not None:

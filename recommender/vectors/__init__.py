@@ -7,8 +7,8 @@
   product's unit vectors, look-alikes of several anchors in one statement;
 - `nearest`: the nearest products to a query vector under catalogue filters (exact or iterative HNSW scan);
 - `text`: text vectors written and searched (search by meaning);
-- `compact`, `compact_store`: the compact (PCA) serving vectors, their maths and their rows;
-- `projection`, `projection_store`: the learned visual projection and its stored row.
+- `compact`, `compact_store`, `projection`: the compact (PCA) serving vectors, their maths, their rows and the
+  projection they apply.
 
 Raw SQL belongs here, in the behaviour rebuild (recommender.behaviour.services) and in the interactions' bulk
 insert (recommender.interactions.services); everywhere else goes through the ORM or through these functions.

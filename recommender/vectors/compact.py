@@ -2,8 +2,7 @@
 
 Why: a nearest-neighbour query's cost is distance computations, linear in the width. lite0's vectors are 1280-d;
 on the imported fashion-5k catalogue the top 256 principal components hold 91 % of their variance, and same-category
-P@10 (0.739 vs 0.733 raw) and same-colour share (0.260 vs 0.259) of the neighbours do not get worse (README,
-"Compact vectors"). So the shop serves 256-d vectors and keeps the raw ones beside them.
+P@10 and same-colour share of the neighbours do not get worse (docs/benchmarks.md, "Compact vectors"). So the shop serves 256-d vectors and keeps the raw ones beside them.
 
 What is learned from what: principal component analysis, unsupervised. In: the product vectors of the source encoder
 (rows L2-normalised); no label is read. Learned: their mean [d] and the top `dims` eigenvectors of their covariance

@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from django.core.cache import cache
 from django.db import connection, transaction
 
+from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.vectors import bulk
 from recommender.vectors.compact import METHOD, compact_name, compact_parts, explained_variance, pca_fit
@@ -32,6 +32,7 @@ from recommender.models import ProductEmbedding, VisualProjection
 logger = logging.getLogger(__name__)
 
 LOCK_KEY = 0x5649_5443  # "VITC": one advisory lock id for compact vectors
+COMPACT_REFIT_GROWTH = 2.0  # refit when the catalogue has grown this many times since the last fit
 
 
 def compact_dims() -> int:
@@ -74,7 +75,7 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
         # CREATE INDEX refuses to run while deferred foreign-key checks are pending: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         bulk.vector_index_ensure(encoder=name)
-        transaction.on_commit(lambda: cache.delete("recommender:serving-encoder"))
+        transaction.on_commit(lambda: cache.delete(cache.SERVING_ENCODER))
     logger.info("compact vectors %s: %d products, %.1f%% of the variance kept", name, len(ids),
                 100 * row.held_out["explained_variance"])
     return row
@@ -112,7 +113,7 @@ def compact_ensure(*, source: str | None = None) -> VisualProjection | None:
     if current is None:
         due = products >= max(int(recommender_setting("COMPACT_MIN_PRODUCTS")), dims + 1)
     else:
-        due = products >= current[0].products * float(recommender_setting("COMPACT_REFIT_GROWTH"))
+        due = products >= current[0].products * COMPACT_REFIT_GROWTH
     if due:
         return compact_fit(source=source, dims=dims)
     if current is not None:

@@ -7,17 +7,16 @@ Vectors in: float32 numpy rows. Distances out: cosine distance in [0, 2] (0 = sa
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.vectors import compact, compact_store
@@ -26,11 +25,10 @@ from recommender.vectors.codec import ef_search_sql, index_cast, unit, vector_fr
 from recommender.vectors.halfvec_wire import TABLE, image_vectors_stage
 from shop.catalog.models import Product, ProductImage
 
-logger = logging.getLogger(__name__)
-
 # Compact vectors serve once they hold this share of their source's products: embedding tasks write them at their
 # end, and a task's batch must not send the shop back to the raw vectors for its few seconds.
 COMPACT_COVERAGE = 0.95
+SERVING_ENCODER_SECONDS = 60  # how long a process keeps its answer to "which encoder serves" (a few counts)
 
 
 def image_vectors_save(*, encoder: str, rows: Sequence[tuple[int, str, np.ndarray]]) -> int:
@@ -107,11 +105,7 @@ def encoder_for_serving() -> str | None:
     compact form ("lite0-pca256", `COMPACT_DIMS`) instead, once it has a row for each of its products.
     """
     configured = recommender_setting("ENCODER")
-    try:
-        cached = cache.get("recommender:serving-encoder")
-    except Exception:  # a stopped Redis is a cache miss: the answer comes from PostgreSQL
-        logger.warning("serving encoder: cache unavailable, reading the database")
-        cached = None
+    cached = cache.get(cache.SERVING_ENCODER)  # a stopped Redis reads as a miss: PostgreSQL answers
     if cached:
         return cached
     images = ProductImage.objects.count()
@@ -129,10 +123,7 @@ def encoder_for_serving() -> str | None:
     dims = compact_store.compact_dims()
     if dims and counts.get(compact.compact_name(serving, dims), 0) >= max(COMPACT_COVERAGE * counts.get(serving, 0), 1):
         serving = compact.compact_name(serving, dims)
-    try:
-        cache.set("recommender:serving-encoder", serving, timeout=60)
-    except Exception:
-        pass  # already logged by the get above
+    cache.set(cache.SERVING_ENCODER, serving, SERVING_ENCODER_SECONDS)
     return serving
 
 

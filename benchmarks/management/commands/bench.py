@@ -12,11 +12,11 @@ FASHION_IMAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "fashion-5
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: embed, signals, photo, similar, feed, health, train, impressions, merch."
+    help = "Run a benchmark or a measured experiment: embed, signals, photo, similar, feed, health, train, impressions, merch, projection."
 
     def add_arguments(self, parser):
         parser.add_argument("name", choices=["embed", "signals", "photo", "similar", "feed", "health", "train",
-                                             "impressions", "merch"])
+                                             "impressions", "merch", "projection"])
         parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
         parser.add_argument("--images", type=Path, default=FASHION_IMAGES)
         parser.add_argument("--limit", type=int, default=1000)
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--shoppers", type=int, default=50_000, help="signals: synthetic shoppers")
         parser.add_argument("--seconds", type=float, default=20.0, help="feed: load duration")
         parser.add_argument("--concurrency", type=int, default=4, help="feed: simultaneous keep-alive clients")
+        parser.add_argument("--shrinkage", type=float, default=None, help="projection: LDA shrinkage (default 0.2)")
 
     def handle(self, *args, name, json: bool, images, limit, encoder, events, products, shoppers, queries, **options):
         if products is None:
@@ -73,6 +74,14 @@ class Command(BaseCommand):
             from benchmarks import train
 
             result = train.run(events=events, products=products, shoppers=shoppers, log=log)
+        elif name == "projection":
+            from benchmarks import lda_projection
+
+            try:
+                result = lda_projection.run(encoder=encoder or lda_projection.SOURCE_ENCODER,
+                                            shrinkage=options["shrinkage"] or lda_projection.SHRINKAGE)
+            except ValueError as error:
+                raise CommandError(str(error)) from error
         elif name == "feed":
             from benchmarks import feed
 

@@ -2,9 +2,8 @@
 
 Ranking (default): temporal split, every source alone and the hybrid blend (tuned and default weights), inside a
 rolled-back transaction; writes media/reports/evaluation-ranking-*.json and .png and records an EvaluationRun.
---visual: P@10 of same-category neighbours from image vectors alone; with a learned projection (learn_projection)
-`p_at_10` is the projected vectors' and `p_at_10_raw` the raw vectors' P@10 on the same held-out products, the
-projection refitted without them (see recommender.evaluation.visual).
+--visual: P@10 of same-category neighbours from image vectors alone, on the raw vectors and, when compact vectors
+serve, on those too (see recommender.evaluation.visual).
 --learned: every source (history and collab included), the blends and the learned ranker fitted on earlier buying
 sessions, all measured on each shopper's last one (recommender.evaluation.learned).
 --shopper-ids 3,17,42: only these shoppers (`manage.py evaluate_world`, from the benchmarks, passes an evaluation

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from recommender.behaviour.selectors import popularity, trending
+from recommender.behaviour.popularity import product_popularity
+from recommender.behaviour.selectors import trending
 from recommender.behaviour.services import signals_rebuild
 from tests.factories import CategoryFactory, ProductFactory
 
@@ -27,7 +28,7 @@ def test_trending_prefers_recent_over_old_with_the_same_counts(now):
     assert (first, second) == (new.pk, old.pk)
     assert top == pytest.approx(1.0)
     assert low < 0.01  # 20 days at a 2-day half-life
-    scores = popularity(product_ids=[old.pk, new.pk])
+    scores = dict(product_popularity(limit=10))
     assert scores[new.pk] == pytest.approx(1.0)
     assert 0.5 < scores[old.pk] < 0.7  # 20 days at a 30-day half-life: 2^(-2/3) = 0.63
 
@@ -48,4 +49,4 @@ def test_trending_within_a_category_covers_its_subcategories_and_honours_exclusi
 def test_before_any_rebuild_there_are_no_signals():
     product = ProductFactory()
     assert trending(k=5) == []
-    assert popularity(product_ids=[product.pk]) == {}
+    assert product_popularity(limit=10) == []

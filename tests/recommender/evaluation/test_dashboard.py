@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from recommender import cache as cache_keys
 from recommender.dashboard import selectors
 from recommender.models import EvaluationRun, ImageEmbedding, ProductEmbedding, TextEmbedding
 from tests.factories import ProductImageFactory, UserFactory, product_with_sizes
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/recommender/health/"
 
 
-KEYS = [SERVING_CACHE_KEY, selectors.WORKERS_KEY, selectors.SNAPSHOT_KEY]
+KEYS = [SERVING_CACHE_KEY, cache_keys.HEALTH_WORKERS, cache_keys.HEALTH_SNAPSHOT]
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,7 @@ def test_evaluate_tune_weights_and_visual_on_a_tiny_demo(tiny_demo, capsys, tmp_
     assert run.chart.endswith(".png") and (tmp_path / "media" / run.chart).is_file()
     assert Interaction.objects.count() == interactions  # the held-out rows came back (rolled back)
 
-    call_command("tune_weights", rounds=1, no_test=True)
+    call_command("tune_weights", no_test=True)
     tuned = last_json_line(capsys)["weights"]
     row = RecommenderSettings.objects.get()
     assert row.weights == tuned and "validation split" in row.notes

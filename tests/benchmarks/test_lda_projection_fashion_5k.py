@@ -1,8 +1,7 @@
-"""The learned projection on real photos: the first 1,000 fashion-5k products (../shared/data/fashion-5k).
+"""The LDA projection experiment on real photos: the first 1,000 fashion-5k products (../shared/data/fashion-5k).
 
-Imported and embedded with lite0 (about 10-20 s on 2 cores), then `learn_projection` fits on the training half and
-measures the held-out half. Measured when written: P@10 0.738 raw, 0.784 projected on 497 held-out products; the
-full 5,000 give 0.736 / 0.793 (README). Asserted with a margin below.
+Imported and embedded with lite0 (about 10-20 s on 2 cores), then `bench projection` fits on the training half and
+measures the held-out half (figures in docs/benchmarks.md, "Visual similarity"). Asserted with a margin below.
 """
 
 import json
@@ -25,7 +24,7 @@ def test_the_projection_lifts_held_out_p_at_10_on_real_photos(fashion_5k, capsys
     image_embeddings_compute(image_ids=list(ProductImage.objects.values_list("pk", flat=True)))
     capsys.readouterr()
 
-    call_command("learn_projection", json=True)
+    call_command("bench", "projection", json=True)
     held = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     print(f"\nheld-out P@10 over {held['products']} products: raw {held['p_at_10_raw']}, projected {held['p_at_10']}")
 

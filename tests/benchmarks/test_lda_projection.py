@@ -1,0 +1,85 @@
+"""The LDA projection experiment (benchmarks/lda_projection.py): the learner on synthetic vectors (pure numpy, no
+database), class structure hidden under a stronger nuisance that raw cosine cannot see past, the way colour and pose
+dominate ImageNet features; then `bench projection` on a small synthetic catalogue in the real database."""
+
+import json
+
+import numpy as np
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from benchmarks.lda_projection import held_out, projection_fit
+from recommender.models import ProductEmbedding, VisualProjection
+from recommender.vectors.projection import unit_rows
+from tests.factories import CategoryFactory, ProductFactory
+from tests.helpers.synthetic import synthetic
+
+TOY = "toy48"
+
+
+def p_at_10(vectors, labels):
+    vectors = unit_rows(vectors)
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    top = np.argsort(-sims, axis=1)[:, :10]
+    return float((labels[top] == labels[:, None]).mean())
+
+
+def test_a_projection_fitted_on_one_half_lifts_p_at_10_on_the_other_half():
+    vectors, labels = synthetic()
+    keys = [f"product-{i}" for i in range(len(labels))]
+    test = np.array([held_out(key) for key in keys])
+    projection = projection_fit(vectors[~test], labels[~test])
+    raw = p_at_10(vectors[test], labels[test])
+    learned = p_at_10(projection.apply(vectors[test]), labels[test])
+    assert learned > raw + 0.2, (raw, learned)
+
+
+def test_projected_vectors_are_unit_rows_with_one_dimension_fewer_than_categories():
+    vectors, labels = synthetic(categories=5)
+    projection = projection_fit(vectors, labels)
+    out = projection.apply(vectors[:7])
+    assert projection.dims == (4, 48) and out.shape == (7, 4)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1, atol=1e-5)
+    assert projection.matrix.dtype == projection.mean.dtype == np.float32
+
+
+def test_the_split_is_fixed_by_the_slug_and_holds_out_about_half():
+    keys = [f"product-{i}" for i in range(2000)]
+    first = [held_out(key) for key in keys]
+    assert first == [held_out(key) for key in keys]
+    assert 0.45 < sum(first) / len(first) < 0.55
+
+
+def test_one_category_is_not_enough_to_learn_from():
+    vectors, _ = synthetic(categories=2)
+    with pytest.raises(ValueError, match="two categories"):
+        projection_fit(vectors, np.zeros(len(vectors), dtype=int))
+
+
+@pytest.fixture
+def catalogue(db):
+    """6 categories x 30 products whose 48-d vectors hide the category under a stronger nuisance."""
+    cache.delete("recommender:serving-encoder")
+    vectors, labels = synthetic(categories=6, per_category=30)
+    categories = [CategoryFactory() for _ in range(6)]
+    for vector, label in zip(vectors, labels):
+        ProductEmbedding.objects.create(product=ProductFactory(category=categories[label]), encoder=TOY, vector=vector)
+    yield
+    cache.delete("recommender:serving-encoder")
+
+
+def test_bench_projection_reports_held_out_p_at_10_raw_and_projected_and_stores_nothing(catalogue, capsys):
+    call_command("bench", "projection", json=True, encoder=TOY)
+    held = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    assert held["train_products"] + held["held_out_products"] == 180
+    assert held["p_at_10"] > held["p_at_10_raw"] + 0.2
+    assert not VisualProjection.objects.exists()
+
+
+def test_bench_projection_refuses_a_catalogue_without_vectors(db):
+    with pytest.raises(CommandError, match="too few"):
+        call_command("bench", "projection")
