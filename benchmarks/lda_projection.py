@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import BinaryField, Func
 
+from recommender.encoder_training.data import held_out
 from recommender.evaluation.metrics import precision_at_k_same_category
 from recommender.models import ProductEmbedding
 from recommender.vectors.codec import vector_from_send
-from recommender.encoder_training.data import held_out
 from recommender.vectors.projection import Projection, unit_rows
 
 SOURCE_ENCODER = "lite0"
