@@ -66,6 +66,7 @@ class TrainConfig:
     limit: int | None = None
     curve_points: int = 5
     curve_products: int = 400
+    epochs: float | None = None  # stop after this many passes even with budget left (None: the budget decides)
 
 
 @dataclass
@@ -234,9 +235,13 @@ def _train(model, optimizer, stored, state, *, config, device, clock, budget, cu
     next_curve = start + span * (len(state["curve"])) / config.curve_points
     last_save = time.monotonic()
     model.train()
-    while clock() < budget:
+
+    def going() -> bool:
+        return clock() < budget and (config.epochs is None or state["samples"] < config.epochs * n)
+
+    while going():
         order = torch.randperm(n, generator=torch.Generator().manual_seed(config.seed * 7919 + state["epoch"]))
-        while state["position"] < n and clock() < budget:
+        while state["position"] < n and going():
             fraction = (clock() - start) / span
             factor = min(1.0, fraction / 0.05) * 0.5 * (1 + math.cos(math.pi * min(fraction, 1.0)))
             for group in optimizer.param_groups:
@@ -252,7 +257,7 @@ def _train(model, optimizer, stored, state, *, config, device, clock, budget, cu
             state["step"] += 1
             state["samples"] += len(rows)
             state["last_loss"] = round(float(loss.detach()), 4)
-            if clock() >= next_curve or clock() >= budget:
+            if clock() >= next_curve or not going():
                 model.eval()
                 point = {"step": state["step"], "epoch": round(state["samples"] / n, 2),
                          "minutes": round(clock() / 60, 2), "loss": state["last_loss"],

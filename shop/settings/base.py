@@ -244,6 +244,7 @@ CELERY_TASK_ROUTES = {
     "recommender.tasks.rebuild_signals_task": {"queue": "signals"},
     "recommender.tasks.evaluate_task": {"queue": "signals"},
     "recommender.tasks.train_ranker_task": {"queue": "signals"},
+    "recommender.tasks.train_encoder_task": {"queue": "signals"},  # offline training beside the ranker's
     "recommender.impressions.tasks.flush_impressions_task": {"queue": "signals"},
     "recommender.impressions.tasks.rebuild_online_metrics_task": {"queue": "signals"},
 }

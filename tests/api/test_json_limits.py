@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from recommender.api.parsers import body_limit
 from shop.core import safe_json
 from tests.factories import product_with_sizes
+from tests.helpers.merchandising import rule_post
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +46,22 @@ def _no_rate_limits(settings):
 
 
 @pytest.fixture
-def operations():
-    """(method, path, operation) of every operation the schema documents, with {id} filled in."""
+def client(admin_client):
+    """Staff, so that the staff-only endpoints (rules, experiments) read their bodies too: the caps hold for everyone,
+    and an anonymous caller is refused before any body is read."""
+    return admin_client
+
+
+@pytest.fixture
+def operations(admin_client):
+    """(method, path, operation) of every operation the schema documents, with {id} filled in: a product, or a staff
+    rule for the rules' own paths (an unknown one is a 404 before any body is read)."""
     product = product_with_sizes()
+    rule = rule_post(admin_client, name="Any pin", kind="pin", product=product.pk, position=1)
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     return [
-        (method, path.replace("{id}", str(product.pk)), operation)
+        (method, path.replace("{id}", str(rule["id"] if path.startswith("/api/merchandising/") else product.pk)),
+         operation)
         for path, item in paths.items() for method, operation in item.items()
     ]
 
