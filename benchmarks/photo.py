@@ -21,19 +21,19 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import time
 from pathlib import Path
 
 import numpy as np
 from django.db import transaction
 from django.test import override_settings
-from PIL import Image, ImageOps
+from PIL import Image
 
 from recommender.embeddings import service
 from recommender.vectors.compact import compact_name
 from recommender.vectors.compact_store import compact_dims, compact_fit
 from recommender.embeddings.encoders import get_encoder
+from recommender.encoder_training.evaluate import query_jpeg
 from recommender.models import ProductEmbedding
 from recommender.search.photo import category_vote, photo_search, photo_vector
 from recommender.vectors.nearest import nearest_products
@@ -99,15 +99,7 @@ def _scratch_catalogue(*, data_dir: Path, limit: int) -> list[int]:
 
 
 def _query_bytes(path: Path, index: int) -> bytes:
-    image = Image.open(path).convert("RGB")
-    if index % 2:
-        width, height = image.size
-        image = image.crop((int(width * 0.1), int(height * 0.1), int(width * 0.9), int(height * 0.9)))
-    else:
-        image = ImageOps.mirror(image)
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
+    return query_jpeg(Image.open(path).convert("RGB"), index)
 
 
 def _measure(*, data_dir: Path, ids: list[int], queries: int, encoder: str, log) -> dict:

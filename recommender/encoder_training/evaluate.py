@@ -47,9 +47,8 @@ def embed_paths(embed: Embed, paths: Sequence[str]) -> np.ndarray:
     return np.concatenate(chunks).astype(np.float32) if chunks else np.empty((0, 0), np.float32)
 
 
-def query_copy(path: str, index: int) -> Image.Image:
+def query_jpeg(image: Image.Image, index: int) -> bytes:
     """What bench photo asks with: mirrored, or the centre 80 %, and JPEG-compressed at quality 90."""
-    image = load(path)
     if index % 2:
         width, height = image.size
         image = image.crop((int(width * 0.1), int(height * 0.1), int(width * 0.9), int(height * 0.9)))
@@ -57,8 +56,12 @@ def query_copy(path: str, index: int) -> Image.Image:
         image = ImageOps.mirror(image)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=90)
-    buffer.seek(0)
-    return Image.open(buffer).convert("RGB")
+    return buffer.getvalue()
+
+
+def query_copy(path: str, index: int) -> Image.Image:
+    """`query_jpeg` of the photo at `path`, decoded again."""
+    return Image.open(io.BytesIO(query_jpeg(load(path), index))).convert("RGB")
 
 
 def own_photo_rows(count: int, *, queries: int = 1000) -> list[int]:
