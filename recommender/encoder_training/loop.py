@@ -242,7 +242,9 @@ def _train(model, optimizer, stored, state, *, config, device, clock, budget, cu
     while going():
         order = torch.randperm(n, generator=torch.Generator().manual_seed(config.seed * 7919 + state["epoch"]))
         while state["position"] < n and going():
-            fraction = (clock() - start) / span
+            # Over the passes when they are capped (the same schedule on any machine), else over the budget's time.
+            fraction = (state["samples"] / (config.epochs * n) if config.epochs is not None
+                        else (clock() - start) / span)
             factor = min(1.0, fraction / 0.05) * 0.5 * (1 + math.cos(math.pi * min(fraction, 1.0)))
             for group in optimizer.param_groups:
                 group["lr"] = group["base_lr"] * max(factor, 0.02)
