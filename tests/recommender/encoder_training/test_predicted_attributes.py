@@ -17,7 +17,7 @@ from tests.factories import CategoryFactory, UserFactory, product_with_sizes
 from tests.helpers.encoder_training import forget_serving_caches, version_with_heads
 
 pytestmark = pytest.mark.django_db
-VERSION = "lite0-shop-test"
+VERSION = "lite0-shop-attributes-test"
 VOCABS = {"category": ("Dresses", "Shirts"), "colour": ("Blue", "Red"), "department": ("men", "women"),
           "usage": ("Casual", "Formal")}
 

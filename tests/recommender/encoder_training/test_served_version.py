@@ -42,3 +42,25 @@ def test_the_openvino_fast_path_of_a_trained_version_matches_pytorch_fp32(versio
     openvino = get_encoder(version, precision="fp32", backend="openvino")
     torch_fp32 = get_encoder(version, precision="fp32", backend="torch")
     assert min_cosine(openvino.embed(images), torch_fp32.embed(images)) > 0.9999
+
+
+def test_a_version_trained_again_under_the_same_name_is_served_with_its_new_weights(version):
+    import os
+
+    import torch
+
+    from recommender.embeddings.trained import model as shop_model
+    from recommender.embeddings.trained.paths import weights_file
+
+    images = calibration_images(count=2)
+    before = get_encoder(version, precision="fp32", backend="torch").embed(images)
+    model, _ = shop_model.load(weights_file(version))
+    with torch.no_grad():
+        for parameter in model.embedding.parameters():
+            parameter.add_(torch.randn_like(parameter))
+    shop_model.save(model.eval(), weights_file(version), config={"test": True})
+    stamp = weights_file(version).stat().st_mtime_ns
+    os.utime(weights_file(version), ns=(stamp + 10**9, stamp + 10**9))  # a coarse file-system clock still moves on
+
+    after = get_encoder(version, precision="fp32", backend="torch").embed(images)
+    assert min_cosine(before, after) < 0.999
