@@ -32,6 +32,11 @@ from recommender.ranking.learned import rank_learned
 
 HOME_ANCHORS = 5  # liked / carted / bought items whose neighbours feed "for you"
 HOME_VISUAL_ANCHORS = 3  # ... of which the strongest have their look-alikes fetched
+# The learned sources reach further than the others: a shopper's own history is short and every item of it is
+# strong evidence, and the factor scores rank the whole catalogue in one product (docs/learned-ranking.md: share
+# of held-out purchases each source reaches).
+HISTORY_CANDIDATES = 100
+COLLAB_CANDIDATES = 100
 
 
 def recommendation_weights() -> dict[str, float]:
@@ -131,8 +136,7 @@ def learned_sources(*, events: Sequence[Event], served, wanted: set[Source]) -> 
     from recommender.collaborative.train import ALPHA, HALF_LIFE_DAYS
     from recommender.ranking.features import KIND_WEIGHTS
 
-    per_source = int(recommender_setting("CANDIDATES_PER_SOURCE"))
-    found = history_candidates(events, k=per_source) if Source.HISTORY in wanted else []
+    found = history_candidates(events, k=HISTORY_CANDIDATES) if Source.HISTORY in wanted else []
     user = None
     if served is not None and served.factors is not None:
         confidence: dict[int, float] = {}
@@ -143,7 +147,7 @@ def learned_sources(*, events: Sequence[Event], served, wanted: set[Source]) -> 
         if Source.COLLAB in wanted:
             bought = {e.product_id for e in events if e.kind == "purchase"}
             found += [Candidate.from_source(pid, Source.COLLAB, score)
-                      for pid, score in served.factors.top(user, k=per_source, exclude=bought)]
+                      for pid, score in served.factors.top(user, k=COLLAB_CANDIDATES, exclude=bought)]
     return found, {"user": user}
 
 

@@ -9,6 +9,12 @@ Through `evaluation.cuts.periods`: the ranker is fitted only on buying sessions 
 hyper-parameters chosen on the session before the last (`learning.ltr.ranker_select`); nothing is chosen on the
 reported period. Every source and
 blend ranks the same inputs (gathered as of each shopper's cut, history and collaborative candidates included).
+
+Blends: the given weight sets (the shop's tuned and default ones, chosen without the history and collab sources)
+and `all_sources`: the same coordinate ascent `tune_weights --method ascent` runs (`evaluation.tuning.weights_search`),
+over every weight, history and collab included, on the validation period (the session just before the later one,
+the period the ranker's early stopping uses), starting from the first weight set. The learned ranker is compared
+with the best of them on the later period.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from recommender.evaluation.cuts import periods
-from recommender.evaluation.runner import SINGLE_SOURCES
+from recommender.evaluation.runner import SINGLE_SOURCES, Prepared
+from recommender.evaluation.tuning import weights_search
 from recommender.learning.ltr import importance, period_score, ranker_select
 from shop.catalog.models import Product
 
+BLEND_ROUNDS = 2
 LEARNED_SOURCES = {**SINGLE_SOURCES, "history": {"history": 1.0}, "collab": {"collab": 1.0}}
 
 
@@ -29,17 +37,29 @@ def evaluate_learned(*, k: int = 10, weights: Mapping[str, Mapping[str, float]],
     catalogue = Product.objects.filter(is_active=True).count()
     with periods(train_cuts=train_cuts, k=k, seed=seed, user_ids=user_ids, max_shoppers=max_shoppers,
                  progress=progress) as found:
-        state = found.test
-        score = lambda **how: period_score(state, k=k, catalogue_size=catalogue, **how)  # noqa: E731
-        sources = {name: score(weights=w) for name, w in LEARNED_SOURCES.items()}
-        blends = {label: score(weights=w) for label, w in weights.items()}
-        booster, selection = ranker_select(found.train, seed=seed) if found.train else (None, {})
-        learned = score(model=booster) if booster is not None else None
-        result = {"k": k, "split": "test", "shoppers": len(state.split.cuts), "held_out": state.split.held_out_pairs,
-                  "catalogue": catalogue, "period": state.period, "train_periods": found.train_periods,
-                  "train_groups": len(found.train), "train_shoppers": found.train_shoppers,
-                  "weights": {label: dict(w) for label, w in weights.items()}}
-    first = next(iter(blends))
+        result = learned_figures(test=found.test, validation=found.validation, train=found.train, k=k,
+                                 weights=weights, catalogue=catalogue, seed=seed)
+        result.update(train_periods=found.train_periods, train_shoppers=found.train_shoppers)
+    return result
+
+
+def learned_figures(*, test, validation, train, k: int, weights: Mapping[str, Mapping[str, float]], catalogue: int,
+                    seed: int = 7) -> dict:
+    """The figures of `evaluate_learned` from periods already gathered (plain data: no query)."""
+    score = lambda **how: period_score(test, k=k, catalogue_size=catalogue, **how)  # noqa: E731
+    sources = {name: score(weights=w) for name, w in LEARNED_SOURCES.items()}
+    blends = {label: score(weights=w) for label, w in weights.items()}
+    used = {label: dict(w) for label, w in weights.items()}
+    if validation is not None and validation.inputs:
+        ready = Prepared(split=validation.split, inputs=validation.inputs, catalogue_size=catalogue, k=k)
+        start = {**next(iter(weights.values())), "history": 0.0, "collab": 0.0}
+        used["all_sources"], _, _ = weights_search(ready, start=start, seed=seed, rounds=BLEND_ROUNDS)
+        blends["all_sources"] = score(weights=used["all_sources"])
+    booster, selection = ranker_select(train, seed=seed) if train else (None, {})
+    learned = score(model=booster) if booster is not None else None
+    result = {"k": k, "split": "test", "shoppers": len(test.split.cuts), "held_out": test.split.held_out_pairs,
+              "catalogue": catalogue, "period": test.period, "train_groups": len(train), "weights": used}
+    first = next(iter(weights))
     result["sources"] = {**sources, "hybrid": blends[first],
                          **{f"hybrid_{label}": m for label, m in blends.items()}}
     best_single = max(m["ndcg"] for m in sources.values())

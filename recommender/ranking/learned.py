@@ -4,6 +4,11 @@ In: candidates, `ProductFacts`, a `Shopper`, a `Request`, a `features.Context` a
 `predict(matrix) -> array` over `features.FEATURES` columns (a LightGBM booster, or a test double). Out: at most
 `request.k` `Ranked` items in display order, scores in (0, 1): the logistic of the model's raw score.
 
+MMR weighs relevance against similarity, relevance being each item's score over the best one. The logistic of a
+ranker's raw score is no such scale: raw scores of 3 and 6 both map near 1, so diversity alone would reorder
+them. MMR therefore gets exp(raw - best raw): the model's own margins, the best item 1, an item 1 behind in raw
+score e^-1 (lambdarank's scores are log-odds-like).
+
 merge -> filter -> features -> predict -> diversify (MMR) -> explain. Filters and exclusions run before the model,
 so nothing the model likes can bring back an item they drop. The reason is the strongest evidence, ordered by
 REASON_WEIGHTS (what a reason tells the shopper), not by the model: a model's score says how likely, not why.
@@ -16,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from .blend import Scored, blend
+from .blend import Scored, blend, normalised_evidence
 from .candidates import Candidate, ProductFacts, Request, Shopper, Source, merge
 from .diversify import mmr
 from .explain import Ranked, explain
@@ -44,9 +49,16 @@ def rank_learned(candidates: Iterable[Candidate], *, facts: Mapping[int, Product
     if not kept:
         return []
     raw = np.asarray(model.predict(matrix), dtype=np.float64).reshape(-1)
-    reasons = {s.product_id: s for s in blend(kept, weights=REASON_WEIGHTS, cosine_floor=cosine_floor)}
-    scored = [Scored(c.product_id, 1.0 / (1.0 + math.exp(-max(min(r, 50.0), -50.0))),
-                     reasons[c.product_id].contributions) for c, r in zip(kept, raw)]
+    relative = np.exp(np.clip(raw - raw.max(), -50.0, 0.0))
+    scored = [Scored(c.product_id, float(rel), ()) for c, rel in zip(kept, relative)]
     scored.sort(key=lambda s: (-s.score, s.product_id))
+    logistic = {c.product_id: 1.0 / (1.0 + math.exp(-max(min(r, 50.0), -50.0))) for c, r in zip(kept, raw)}
     shown = mmr(scored, facts=facts, k=request.k, mmr_lambda=mmr_lambda)
-    return [explain(item, facts=facts) for item in shown]
+    # Reasons for the shown items only, each source's evidence normalised over every kept candidate as the blend
+    # would (trending's scale is the request's best).
+    normalised = normalised_evidence(kept, cosine_floor=cosine_floor)
+    wanted = {item.product_id for item in shown}
+    reasons = {s.product_id: s for s in blend([c for c in kept if c.product_id in wanted], weights=REASON_WEIGHTS,
+                                               normalised={pid: normalised[pid] for pid in wanted})}
+    return [explain(Scored(item.product_id, logistic[item.product_id], reasons[item.product_id].contributions),
+                    facts=facts) for item in shown]
