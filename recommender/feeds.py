@@ -61,9 +61,11 @@ def _version_key(who: str) -> str:
 VERSION_SECONDS = 86_400
 
 
-def shopper_touched(shoppers: Iterable[str | None]) -> None:
+def shopper_touched(shoppers: Iterable[str | None], *, refresh: Iterable[str | None] | None = None) -> None:
     """Bump these shoppers' versions: their cached feeds stop being served. With FEED_PRECOMPUTE, a worker then
-    computes the new home feed (`feed_refresh`), so the shopper's next page finds it ready."""
+    computes the new home feed (`feed_refresh`) for those in `refresh` (all of them when None), so the shopper's
+    next page finds it ready."""
+    refresh = None if refresh is None else set(refresh)
     for who in {s for s in shoppers if s}:
         key = _version_key(who)
         try:
@@ -78,7 +80,7 @@ def shopper_touched(shoppers: Iterable[str | None]) -> None:
         except Exception:  # a stopped Redis: nothing is being served from it, and the broker is down with it
             logger.warning("feed cache: could not bump %s", who, exc_info=True)
             continue
-        if recommender_setting("FEED_PRECOMPUTE"):
+        if recommender_setting("FEED_PRECOMPUTE") and (refresh is None or who in refresh):
             from recommender.tasks import refresh_feed_enqueue
 
             refresh_feed_enqueue(who, version)

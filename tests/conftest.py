@@ -29,3 +29,12 @@ def chromium():
 
     with chromium_browser() as browser:
         yield browser
+
+
+@pytest.fixture
+def page(chromium):
+    """A desktop-sized page (1280 x 900) in a fresh browser context: no cookies from another test."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    yield context.new_page()
+    context.close()

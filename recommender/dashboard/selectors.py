@@ -90,7 +90,7 @@ def text_coverage() -> TextCoverage:
     from recommender.search.coverage import text_vector_coverage
 
     model = recommender_setting("TEXT_MODEL")
-    found = text_vector_coverage(model=model)
+    found = text_vector_coverage(model=model, fresh=True)
     return TextCoverage(model=model, products=found.products, searchable=found.embedded)
 
 

@@ -12,7 +12,7 @@ analytics, and waiting for a disk flush per page view made recording 20k events 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from django.db import IntegrityError, connections, transaction
@@ -21,6 +21,9 @@ from django.utils import timezone
 
 from recommender.conf import recommender_setting
 from recommender.models import Interaction, InteractionKind
+
+# An event older than this is history being replayed (demo data, an import), not a shopper on a page now.
+LIVE_EVENT_AGE = timedelta(minutes=10)
 
 _INSERT = """
 INSERT INTO recommender_interaction
@@ -63,6 +66,7 @@ def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str =
     window = int(recommender_setting("COLLAPSE_MINUTES")) * 60
     now = _now()
     columns: list[list] = [[] for _ in range(10)]
+    live: list[tuple] = []  # shoppers acting now, whose next page a precomputed feed can wait for
     for e in events:
         if e.kind not in InteractionKind.values:
             raise ValueError(f"unknown interaction kind {e.kind!r}")
@@ -72,9 +76,11 @@ def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str =
                e.variant_id, _bucket(e.kind, at, collapse_kinds=collapse_kinds, window_seconds=window), at)
         for column, value in zip(columns, row):
             column.append(value)
+        if now - at < LIVE_EVENT_AGE:
+            live.append((row[0], row[1]))
     if not columns[0]:
         return 0
-    _touched_on_commit(zip(columns[0], columns[1]), using=using)
+    _touched_on_commit(zip(columns[0], columns[1]), live=live, using=using)
     connection = connections[using]
     if connection.in_atomic_block:  # the caller's transaction decides how it commits
         with connection.cursor() as cursor:
@@ -88,12 +94,15 @@ def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str =
         return max(cursor.rowcount, 0)
 
 
-def _touched_on_commit(shoppers, *, using: str = "default") -> None:
-    """Their cached feeds (recommender.feeds) stop being served once this transaction commits."""
+def _touched_on_commit(shoppers, *, live=None, using: str = "default") -> None:
+    """Their cached feeds (recommender.feeds) stop being served once this transaction commits. Only the `live`
+    ones (all of them when None) get a feed refresh queued: replayed history has nobody waiting on a page, and
+    the beat's bulk precomputation covers them."""
     from recommender.feeds import shopper_id, shopper_touched
 
     touched = {shopper_id(user_id=user_id, session_key=session_key) for user_id, session_key in shoppers}
-    transaction.on_commit(lambda: shopper_touched(touched), using=using)
+    now_acting = None if live is None else {shopper_id(user_id=u, session_key=s) for u, s in live}
+    transaction.on_commit(lambda: shopper_touched(touched, refresh=now_acting), using=using)
 
 
 def interaction_record(

@@ -11,13 +11,20 @@ earns. While only some products have vectors, those few outrank everything else 
 right after a start-up without text vectors, the one product saved in admin came first for "jeans",
 "blue summer dress" and "beach" alike. A stale vector (the text changed since) still counts: it was
 made from nearly the same words and is redone by the next save or sweep.
+
+The storefront asks on every search, and the aggregate grows with the catalogue (6 ms at 600 products),
+so each process keeps the answer for COVERAGE_SECONDS under a key of the newest product and text vector
+ids: a new product or vector (an import, a sweep) asks again at once, while a deactivation or deletion is
+seen within the minute. ``fresh=True`` (the health page) always counts.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from recommender.conf import recommender_setting
 from recommender.models import TextEmbedding
@@ -28,6 +35,10 @@ from shop.catalog.models import Product
 # and the ten-minute sweep bring a shop to 100 %; below 90 % is an import in progress (the workers
 # embed ~64 products a task), during which words alone answer, as they always did.
 MIN_TEXT_COVERAGE = 0.9
+COVERAGE_SECONDS = 60.0
+
+_clock = time.monotonic  # a name of its own, so a test can move this module's time alone
+_remembered: dict[tuple, tuple[float, "TextCoverage"]] = {}
 
 
 @dataclass(frozen=True)
@@ -44,8 +55,30 @@ class TextCoverage:
         return self.products > 0 and self.share >= MIN_TEXT_COVERAGE
 
 
-def text_vector_coverage(*, model: str | None = None) -> TextCoverage:
+def text_vector_coverage(*, model: str | None = None, fresh: bool = False) -> TextCoverage:
     model = model or recommender_setting("TEXT_MODEL")
+    if fresh:
+        return _count(model)
+    key = (connection.settings_dict["NAME"], model, *_newest_ids())
+    now = _clock()
+    hit = _remembered.get(key)
+    if hit is not None and now - hit[0] < COVERAGE_SECONDS:
+        return hit[1]
+    found = _count(model)
+    _remembered.clear()  # one entry is all a process needs: the newest ids only grow
+    _remembered[key] = (now, found)
+    return found
+
+
+def _newest_ids() -> tuple[int | None, int | None]:
+    """Two primary-key index look-ups, against the aggregate's scan of every active product."""
+    return (
+        Product.objects.aggregate(newest=Max("pk"))["newest"],
+        TextEmbedding.objects.aggregate(newest=Max("pk"))["newest"],
+    )
+
+
+def _count(model: str) -> TextCoverage:
     vector = TextEmbedding.objects.filter(product=OuterRef("pk"), model=model)
     counts = Product.objects.filter(is_active=True).aggregate(
         products=Count("pk"), embedded=Count("pk", filter=Q(Exists(vector)))

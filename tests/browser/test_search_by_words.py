@@ -49,14 +49,6 @@ def build_catalogue():
 
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    yield context.new_page()
-    context.close()
-
-
 def card_names(page) -> list[str]:
     return [name.strip() for name in page.locator(".grid .card h3").all_inner_texts()]
 

@@ -194,3 +194,22 @@ def test_a_burst_of_actions_queues_one_refresh_which_ranks_for_the_latest_versio
     assert feed(user)[1] == 1  # served from what the refresh cached
     interaction_record(kind="view", product_id=product.pk, user_id=user.pk)
     assert _queued_refreshes(who) == before + 2  # the refresh ran: the next action queues the next one
+
+
+def test_replayed_history_retires_the_cached_feed_but_queues_no_refresh():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recommender.feeds import _version_key, shopper_id
+
+    user = UserFactory()
+    who = shopper_id(user_id=user.pk)
+    product = product_with_sizes()
+    before = _queued_refreshes(who)
+    last_month = timezone.now() - timedelta(days=30)
+    interaction_record(kind="cart", product_id=product.pk, user_id=user.pk, at=last_month)  # e.g. demo_data
+    assert cache.get(_version_key(who)) == 1  # a feed cached before the replay is not served
+    assert _queued_refreshes(who) == before  # nobody is on a page waiting for it
+    interaction_record(kind="view", product_id=product.pk, user_id=user.pk)  # the shopper, now
+    assert _queued_refreshes(who) == before + 1

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from recommender.models import TextEmbedding
+from recommender.search import coverage as coverage_module
 from recommender.search import semantic
 from recommender.search.coverage import MIN_TEXT_COVERAGE, text_vector_coverage
 from recommender.search.semantic import RELATIVE_FLOOR, relevant_prefix
@@ -60,6 +61,26 @@ def test_coverage_counts_active_products_and_their_vectors_of_the_serving_model(
     coverage = text_vector_coverage()
     assert (coverage.embedded, coverage.products) == (1, 2)
     assert coverage.share == pytest.approx(0.5) and not coverage.enough
+
+
+def test_a_new_text_vector_changes_the_coverage_at_once():
+    first, second = ProductFactory(), ProductFactory()
+    store(first, unit(1.0))
+    assert text_vector_coverage().embedded == 1
+    store(second, unit(1.0))
+    assert text_vector_coverage().embedded == 2 and text_vector_coverage().enough
+
+
+def test_a_deactivated_product_leaves_the_remembered_coverage_within_its_lifetime(monkeypatch):
+    kept, gone = ProductFactory(), ProductFactory()
+    store(kept, unit(1.0))
+    assert text_vector_coverage().products == 2
+    type(gone).objects.filter(pk=gone.pk).update(is_active=False)
+    assert text_vector_coverage(fresh=True).products == 1  # the health page counts every time
+    assert text_vector_coverage().products == 2  # the storefront remembers for COVERAGE_SECONDS ...
+    later = coverage_module._clock() + coverage_module.COVERAGE_SECONDS + 1
+    monkeypatch.setattr(coverage_module, "_clock", lambda: later)
+    assert text_vector_coverage().products == 1  # ... and then counts again
 
 
 def test_an_empty_catalogue_has_no_coverage_and_never_ranks_by_meaning():
