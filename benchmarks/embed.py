@@ -19,7 +19,9 @@ from django.db import connection, transaction
 from django.test import override_settings
 from PIL import Image
 
-from recommender.embeddings import service, store
+from recommender.embeddings import service
+from recommender.vectors import store
+from recommender.vectors.codec import vector_literal
 from recommender.embeddings.encoders import get_encoder, min_cosine
 from recommender.models import ImageEmbedding
 from shop.catalog.models import Category, Product, ProductImage
@@ -96,7 +98,7 @@ def _naive(files: list[Path], encoder) -> list[np.ndarray]:
             image = Image.open(path).convert("RGB")
             vector = encoder.embed([image])[0]
             cursor.execute(
-                "INSERT INTO bench_naive_vectors VALUES (%s, %s::vector)", [index, store.vector_literal(vector)]
+                "INSERT INTO bench_naive_vectors VALUES (%s, %s::vector)", [index, vector_literal(vector)]
             )
             vectors.append(vector)
     return vectors

@@ -8,7 +8,7 @@ session carries the auth hash, as a login would), 30 % guests whose session hold
 all with history. gunicorn runs `shop.wsgi` against the scratch database with DEBUG off and a
 private Redis database for the cache (its keys are deleted afterwards).
 
-The shop's hourly batch (recommender.feed_batch, `manage.py precompute_feeds` run against the scratch
+The shop's hourly batch (recommender.recommend.feed_batch, `manage.py precompute_feeds` run against the scratch
 database and gunicorn's cache) then ranks the home feeds of the FEED_BATCH_SHOPPERS most recently active
 shoppers; its time is reported as "batch". The simulated shoppers are drawn from those: returning shoppers.
 
@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import connection
 
 from benchmarks.scratch import catalogue_fill, scratch_database
-from recommender.feed_batch import active_shoppers
+from recommender.recommend.feed_batch import active_shoppers
 
 WARM_UP = 200  # shoppers whose requests warm the workers up; never measured
 CACHE_DB = 12  # the gunicorn workers' broker database (their cache: the next one), emptied of our keys afterwards

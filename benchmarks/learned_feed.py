@@ -47,8 +47,8 @@ def run(*, shoppers: int = 60, k: int = 12, model_file: str | None = None, trees
     from django.test.utils import CaptureQueriesContext
 
     from recommender.collaborative.data import factors_fit_on_log
-    from recommender.learning.serving import Served, booster_from_text, models_override
-    from recommender.services import recommend_inputs
+    from recommender.recommend.ranker import Served, booster_from_text, models_override
+    from recommender.recommend.service import recommend_inputs
 
     factors = factors_fit_on_log(seed=seed)
     ranker = booster_from_text(open(model_file).read()) if model_file else _random_ranker(trees, seed)

@@ -30,12 +30,12 @@ from django.test import override_settings
 from PIL import Image, ImageOps
 
 from recommender.embeddings import service
-from recommender.embeddings.compact import compact_name
-from recommender.embeddings.compact_store import compact_dims, compact_fit
+from recommender.vectors.compact import compact_name
+from recommender.vectors.compact_store import compact_dims, compact_fit
 from recommender.embeddings.encoders import get_encoder
 from recommender.models import ProductEmbedding
 from recommender.search.photo import category_vote, photo_search, photo_vector
-from recommender.search.vector_query import nearest_products
+from recommender.vectors.nearest import nearest_products
 from shop.catalog.models import Category, Product, ProductImage
 
 

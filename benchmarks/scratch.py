@@ -29,9 +29,9 @@ import numpy as np
 from django.core.management import call_command
 from django.db import connection, connections
 
-from recommender.embeddings.compact import compact_name
-from recommender.embeddings.compact_store import compact_dims, compact_fit
-from recommender.embeddings.store import index_definition, product_vectors_copy, product_vectors_read
+from recommender.vectors.compact import compact_name
+from recommender.vectors.compact_store import compact_dims, compact_fit
+from recommender.vectors.bulk import index_definition, product_vectors_copy, product_vectors_read
 
 ENCODER = "lite0"
 LEAF_CATEGORIES = 100  # product i is in leaf i % 100: a leaf keeps exactly 1 %
@@ -44,7 +44,7 @@ def selective_filters(*, first_category_id: int):
     """{"1": ProductFilters, "5": ..., "20": ...}: filters keeping 1 %, 5 % and 20 % of the catalogue."""
     from decimal import Decimal
 
-    from recommender.search.vector_query import ProductFilters
+    from recommender.vectors.nearest import ProductFilters
 
     return {
         "1": ProductFilters(category_id=first_category_id + 3),
@@ -78,7 +78,7 @@ def scratch_database(prefix: str, *, log):
 def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed: int = 7, raw_index: bool = True,
                    log) -> dict:
     """Fill the (scratch) default database. Returns {"first_product_id", "first_category_id", "vectors", "encoder",
-    "dim", "index_build_s"}; `vectors` is the served encoder's float32 [products, dim] matrix in product-id order."""
+    "dim", "index_build_s", "copy_s"}; `vectors` is the served encoder's float32 [products, dim] matrix in product-id order."""
     rng = np.random.default_rng(seed)
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO catalog_category (name, slug, position) "
@@ -114,7 +114,8 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
         cursor.execute("DROP INDEX IF EXISTS product_embedding_hnsw_lite0")
         started = time.perf_counter()
         product_vectors_copy(cursor, encoder=ENCODER, product_ids=first_product + np.arange(products), vectors=vectors)
-        log(f"COPY {products:,} vectors: {time.perf_counter() - started:.1f} s")
+        copy_s = time.perf_counter() - started
+        log(f"COPY {products:,} vectors: {copy_s:.1f} s")
         cursor.execute("ANALYZE")
         dims = compact_dims()
         started = time.perf_counter()
@@ -134,7 +135,7 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
         cursor.execute("ANALYZE")
         log(f"HNSW build: {build:.1f} s")
     return {"first_product_id": first_product, "first_category_id": first_leaf, "vectors": vectors,
-            "encoder": encoder, "dim": int(vectors.shape[1]), "index_build_s": round(build, 1)}
+            "encoder": encoder, "dim": int(vectors.shape[1]), "index_build_s": round(build, 1), "copy_s": round(copy_s, 1)}
 
 
 def synthetic_vectors(rng, *, n: int, dim: int, clusters: int) -> np.ndarray:

@@ -17,6 +17,11 @@ Timed, one query at a time, on `queries` random products, after WARM_UP unmeasur
 - filtered: for filters keeping 1 %, 5 % and 20 % of products (leaf category, a size in stock,
   a price ceiling), `nearest_products(k=10, filters=...)`: recall@10 against exact filtered
   search in NumPy, p95 and the fewest rows any query returned (k = 10 whenever 10 match).
+
+Also reported, for sizing (`--products 1000000` by hand; it needs about 4 bytes x 1280 x products of memory
+here for the recall matrix): copy_s (the binary COPY of the raw vectors), index_build_s, index_size_mb and
+table_size_mb, the server's shared_buffers, backend_rss_mb (the serving backend, shared buffers it touched
+included) and bench_peak_rss_mb (this process).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ def _p95(values) -> float:
 
 
 def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, seed: int, log) -> dict:
-    from recommender.embeddings.store import product_neighbours
+    from recommender.vectors.store import product_neighbours
 
     rng = np.random.default_rng(seed)
     vectors, first, encoder = filled["vectors"], filled["first_product_id"], filled["encoder"]
@@ -97,6 +102,8 @@ def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, s
         "queries": len(sample),
         "bruteforce_queries": len(brute_ms),
         "index_build_s": filled["index_build_s"],
+        "copy_s": filled["copy_s"],
+        **_sizes(),
         "encoder": encoder,
         "dim": filled["dim"],
         "pgvector": _pgvector_version(),
@@ -135,7 +142,7 @@ def _filter_masks(products: int) -> dict[str, np.ndarray]:
 
 
 def _filtered(vectors, *, encoder: str, first: int, filters, mask: np.ndarray, sample, log) -> dict:
-    from recommender.search.vector_query import nearest_products
+    from recommender.vectors.nearest import nearest_products
 
     log(f"filtered nearest_products: {filters} keeps {mask.mean():.1%}")
     nearest_products(vector=vectors[int(sample[0])], encoder=encoder, k=K, filters=filters)
@@ -151,6 +158,30 @@ def _filtered(vectors, *, encoder: str, first: int, filters, mask: np.ndarray, s
         fewest = min(fewest, len(rows))
     return {"recall_at_10": round(hits / max(expected, 1), 3), "p95_ms": _p95(timings), "min_rows": fewest,
             "share": round(float(mask.mean()), 4)}
+
+
+def _sizes() -> dict:
+    """Index and table sizes, the server's shared_buffers, and memory: this process's peak RSS (the vectors it
+    holds for recall) and the serving backend's RSS (which counts the shared buffers it has touched)."""
+    import resource
+
+    import psutil
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_index i JOIN pg_class c "
+                       "ON c.oid = i.indexrelid WHERE i.indrelid = 'recommender_productembedding'::regclass "
+                       "AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'hnsw')")
+        index_bytes = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_table_size('recommender_productembedding'), current_setting('shared_buffers'), "
+                       "pg_backend_pid()")
+        table_bytes, shared_buffers, backend = cursor.fetchone()
+    try:
+        backend_rss = round(psutil.Process(backend).memory_info().rss / 2**20, 1)
+    except psutil.Error:  # another user's server process, not readable here
+        backend_rss = None
+    return {"index_size_mb": round(int(index_bytes) / 2**20, 1), "table_size_mb": round(int(table_bytes) / 2**20, 1),
+            "shared_buffers": shared_buffers, "backend_rss_mb": backend_rss,
+            "bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
 def _pgvector_version() -> str:

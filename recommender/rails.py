@@ -16,10 +16,12 @@ from dataclasses import replace
 from decimal import Decimal
 
 from recommender.conf import recommender_setting
-from recommender.feeds import recommend_for_shopper
-from recommender.profiles import style_profile_for
+from recommender.experiments.serving import arm_apply, arm_sources, arm_weights
+from recommender.impressions.pages import rails_shown, request_arm
+from recommender.recommend.feeds import recommend_for_shopper
+from recommender.recommend.profiles import style_profile_for
 from recommender.ranking import Candidate, Placement, Source, rank
-from recommender.services import recommend_inputs, recommendation_weights
+from recommender.recommend.service import recommend_inputs, recommendation_weights
 from shop.catalog.models import Product
 from shop.catalog.rails import Rail, RailItem
 
@@ -38,23 +40,41 @@ RAILS = {
 
 
 def rails_provider(request, *, placement: str, product=None, cart=None) -> list[Rail]:
+    # The shopper's experiment arm shapes the rails, and what was shown is recorded (recommender.impressions).
+    arm = request_arm(request)
+    ranked_rails = arm_apply(arm, lambda arm: _ranked_rails(request, placement=placement, product=product, cart=cart,
+                                                            arm=arm))
+    rails = _cards(ranked_rails)
+    if placement == "product":
+        rails = [replace(rail, items=[replace(item, reason=_beside(rail.name, item, anchor=product))
+                                      for item in rail.items]) for rail in rails]
+    sources = {item.product_id: str(item.source) for _, _, ranked in ranked_rails for item in ranked}
+    return rails_shown(request, placement=placement, rails=rails, sources=sources, arm=arm)
+
+
+def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[str, str, list]]:
     user = request.user if request.user.is_authenticated else None
     session_key = request.session.session_key
+    if arm is not None and arm.shows_nothing:
+        return []
     if placement == "home":
-        # One rail of every source: the shopper's feed, cached until they act (recommender.feeds).
+        # One rail of every source: the shopper's feed, cached until they act (recommender.recommend.feeds).
         (name, title, _sources), = RAILS["home"]
         ranked = recommend_for_shopper(placement="home", user=user, session_key=session_key, k=RAIL_SIZE)
-        return _cards([(name, title, ranked)])
+        return [(name, title, ranked)]
     anchors = _anchors(placement=placement, product=product, cart=cart)
     if not anchors:
         return []
     profile = style_profile_for(user=user, session_key=session_key)
     inputs = recommend_inputs(placement=Placement(placement), profile=profile, anchor_ids=anchors, k=RAIL_SIZE)
-    weights = recommendation_weights()
+    weights = arm_weights(arm) or recommendation_weights()
     names = _anchor_names(anchors, product=product)
     shown: set[int] = set()
     ranked_rails = []
     for name, title, sources in RAILS[placement]:
+        sources = arm_sources(arm, sources)
+        if not sources:
+            continue
         ranked = rank(
             _restrict(inputs.candidates, sources, names=names), facts=inputs.facts, shopper=inputs.shopper,
             weights=weights,
@@ -64,11 +84,7 @@ def rails_provider(request, *, placement: str, product=None, cart=None) -> list[
         )
         shown.update(item.product_id for item in ranked)
         ranked_rails.append((name, title, ranked))
-    rails = _cards(ranked_rails)
-    if placement == "product":
-        rails = [replace(rail, items=[replace(item, reason=_beside(rail.name, item, anchor=product))
-                                      for item in rail.items]) for rail in rails]
-    return rails
+    return ranked_rails
 
 
 def _anchor_names(anchors: list[int], *, product) -> dict[int, str]:

@@ -1,4 +1,5 @@
-"""Listeners: keep embeddings in step with catalogue changes, and turn shop events into interactions.
+"""Listeners: keep embeddings in step with catalogue changes, turn shop events into interactions, and queue the work
+the domain's own signals ask for (a shopper's feed to precompute, the cards of a feed computed ahead).
 Connected in RecommenderConfig.ready()."""
 
 from django.contrib.auth.signals import user_logged_in
@@ -7,8 +8,14 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from recommender.api.cards import cards_made, catalogue_touched
+from recommender.conf import recommender_setting
 from recommender.interactions import services as interactions
-from recommender.models import InteractionKind
+from recommender.interactions.versions import shopper_id, shopper_touched, shopper_version_bumped
+from recommender.models import ImageEmbedding, InteractionKind, ProductEmbedding
+from recommender.recommend.feeds import feed_cached
+from recommender.tasks import embed_images_enqueue, embed_texts_enqueue, refresh_feed_enqueue
+from recommender.vectors import store
 from shop import events
 from shop.accounts.models import Profile
 from shop.accounts.visitors import GUEST_KEY
@@ -19,10 +26,6 @@ from shop.catalog.models import Category, Product, ProductImage, Variant
 def image_saved(sender, instance: ProductImage, created: bool, raw: bool = False, **kwargs):
     if raw:
         return
-    from recommender.embeddings import store
-    from recommender.models import ImageEmbedding
-    from recommender.tasks import embed_images_enqueue
-
     stale = ImageEmbedding.objects.filter(image=instance).exclude(sha256=instance.sha256)
     encoders = list(stale.values_list("encoder", flat=True))
     if encoders:
@@ -36,9 +39,6 @@ def image_saved(sender, instance: ProductImage, created: bool, raw: bool = False
 
 @receiver(post_delete, sender=ProductImage, dispatch_uid="recommender.image_deleted")
 def image_deleted(sender, instance: ProductImage, **kwargs):
-    from recommender.embeddings import store
-    from recommender.models import ProductEmbedding
-
     for encoder in set(ProductEmbedding.objects.filter(product_id=instance.product_id).values_list("encoder", flat=True)):
         store.product_vectors_refresh(product_ids=[instance.product_id], encoder=encoder)
 
@@ -49,8 +49,6 @@ def product_text_saved(sender, instance: Product, raw: bool = False, **kwargs):
     # costs less than reading the old row here. Bulk imports send no signal; the reconciler covers them.
     if raw:
         return
-    from recommender.tasks import embed_texts_enqueue
-
     product_id = instance.pk
     transaction.on_commit(lambda: embed_texts_enqueue([product_id]))
 
@@ -59,8 +57,6 @@ def product_text_saved(sender, instance: Product, raw: bool = False, **kwargs):
 def profile_saved(sender, instance: Profile, raw: bool = False, **kwargs):
     # Their sizes may have changed: a cached feed filtered by the old ones must not be served.
     if not raw:
-        from recommender.feeds import shopper_id, shopper_touched
-
         user_id = instance.user_id
         transaction.on_commit(lambda: shopper_touched([shopper_id(user_id=user_id)]))
 
@@ -76,8 +72,6 @@ def catalogue_changed(sender, raw: bool = False, **kwargs):
     # Cached product cards show names, prices, images, categories and sizes: they must not outlive an edit. Sales
     # change stock with a queryset update, which sends no signal (each request checks stock itself).
     if not raw:
-        from recommender.api.cards import catalogue_touched
-
         transaction.on_commit(catalogue_touched)
 
 
@@ -135,20 +129,22 @@ def interactions_follow_login(sender, request, user, **kwargs):
 
 @receiver(connection_created, dispatch_uid="recommender.hnsw_ef_search")
 def hnsw_ef_search_default(sender, connection, **kwargs):
-    """The serving `hnsw.ef_search` for the whole session, set once per connection: a nearest-neighbour query at
-    the default depth then needs no transaction and no SET LOCAL around it (three round trips fewer). Deeper
-    passes still SET LOCAL inside their own transaction."""
-    if connection.vendor != "postgresql":
-        return
-    from recommender.conf import recommender_setting
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET hnsw.ef_search = {int(recommender_setting('HNSW_EF_SEARCH'))}")
+    store.ef_search_session_default(connection)
 
 
 @receiver(events.catalogue_imported, dispatch_uid="recommender.catalogue_imported")
 def catalogue_imported(sender, **kwargs):
     # An import writes in bulk (no model signals): names, prices and sizes on cached cards may all have changed.
-    from recommender.api.cards import catalogue_touched
-
     catalogue_touched()
+
+
+@receiver(shopper_version_bumped, dispatch_uid="recommender.feed_precompute")
+def feed_precompute_queued(sender, who: str, version: int, live: bool = True, **kwargs):
+    # The shopper acted: a worker computes their new home feed, so their next page usually finds it ready.
+    if live and recommender_setting("FEED_PRECOMPUTE"):
+        refresh_feed_enqueue(who, version)
+
+
+@receiver(feed_cached, dispatch_uid="recommender.feed_cards")
+def feed_cards_made(sender, product_ids, **kwargs):
+    cards_made(product_ids)

@@ -8,8 +8,15 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
+from recommender.behaviour.services import signals_rebuild
 from recommender.conf import recommender_setting
 from recommender.embeddings import service
+from recommender.embeddings.text_service import text_embeddings_compute, text_embeddings_reconcile
+from recommender.evaluation.service import evaluation_run_execute
+from recommender.learning.training import ranker_train
+from recommender.recommend.feed_batch import active_shoppers, feeds_precompute
+from recommender.recommend.feeds import feed_refresh_claim, feed_refresh_latest
+from recommender.vectors.compact_store import compact_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -17,8 +24,6 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=3600, time_limit=3700)
 def train_ranker_task(seed: int = 7) -> dict:
     """Beat: retrain the collaborative factors and the learned ranker; the new version serves only if it wins."""
-    from recommender.learning.training import ranker_train
-
     version = ranker_train(seed=seed)
     return {"version": version.pk, "status": version.status, "reason": version.reason}
 
@@ -53,9 +58,7 @@ def embed_images_task(self, image_ids: list[int], encoder: str | None = None) ->
 @shared_task(acks_late=True)
 def reconcile_embeddings_task() -> int:
     """Beat: queue images that lack a current vector (missing, stale, or lost while Redis was down); fit the
-    compact serving vectors when they are due (recommender.embeddings.compact_store)."""
-    from recommender.embeddings.compact_store import compact_ensure
-
+    compact serving vectors when they are due (recommender.vectors.compact_store)."""
     queued = service.embeddings_reconcile(enqueue=lambda ids: embed_images_task.delay(ids))
     compact_ensure()
     return queued
@@ -74,8 +77,6 @@ def embed_images_enqueue(image_ids: list[int]) -> bool:
 @shared_task(acks_late=True, ignore_result=True)
 def rebuild_signals_task(full: bool = False) -> dict:
     """Beat: rebuild behaviour signals. The service holds a PostgreSQL advisory lock, so two never overlap."""
-    from recommender.behaviour.services import signals_rebuild
-
     log = signals_rebuild(incremental=not full)
     if log is None:
         return {"skipped": True}
@@ -92,8 +93,6 @@ def rebuild_signals_task(full: bool = False) -> dict:
 )
 def embed_texts_task(product_ids: list[int]) -> dict:
     """Text vectors for these products (search by meaning). Idempotent: unchanged text is skipped."""
-    from recommender.search.text_service import text_embeddings_compute
-
     try:
         report = text_embeddings_compute(product_ids=product_ids)
     except SoftTimeLimitExceeded:
@@ -105,8 +104,6 @@ def embed_texts_task(product_ids: list[int]) -> dict:
 @shared_task(acks_late=True)
 def reconcile_text_embeddings_task() -> int:
     """Beat: queue products whose text vector is missing or was made from other text."""
-    from recommender.search.text_service import text_embeddings_reconcile
-
     return text_embeddings_reconcile(enqueue=lambda ids: embed_texts_task.delay(ids))
 
 
@@ -123,8 +120,6 @@ def embed_texts_enqueue(product_ids: list[int]) -> bool:
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=1800, time_limit=1900)
 def evaluate_task(run_id: int) -> dict:
     """Run a queued EvaluationRun (see recommender.evaluation.service); progress goes to the cache and the row."""
-    from recommender.evaluation.service import evaluation_run_execute
-
     run = evaluation_run_execute(run_id=run_id)
     return {"run": run.pk, "step": run.step}
 
@@ -136,9 +131,7 @@ REFRESH_EXPIRES_SECONDS = 60
 @shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=2)
 def refresh_feed_task(who: str, version: int | None = None) -> str:
     """After a shopper acted: their home feed, computed and cached for their version as it is now
-    (recommender.feeds). `version` is what it was when queued, kept for tasks queued by older code."""
-    from recommender.feeds import feed_refresh_latest
-
+    (recommender.recommend.feeds). `version` is what it was when queued, kept for tasks queued by older code."""
     return feed_refresh_latest(who=who)
 
 
@@ -147,8 +140,6 @@ def refresh_feed_enqueue(who: str, version: int) -> bool:
 
     One refresh queued per shopper at a time, and it ranks for the version current when it runs: a burst of
     actions (or a replayed history with no worker up) costs one task, not one per action."""
-    from recommender.feeds import feed_refresh_claim
-
     try:
         if not feed_refresh_claim(who, seconds=REFRESH_EXPIRES_SECONDS):
             return False  # one is queued already and will see this action
@@ -163,10 +154,8 @@ def refresh_feed_enqueue(who: str, version: int) -> bool:
 
 @shared_task(acks_late=True)
 def precompute_feeds_task() -> int:
-    """Beat: queue the bulk feed precomputation (recommender.feed_batch) in chunks, so every worker takes a share.
+    """Beat: queue the bulk feed precomputation (recommender.recommend.feed_batch) in chunks, so every worker takes a share.
     Returns how many shoppers were queued."""
-    from recommender.feed_batch import active_shoppers
-
     shoppers = active_shoppers()
     chunk = max(1, int(recommender_setting("FEED_BATCH_CHUNK")))
     for start in range(0, len(shoppers), chunk):
@@ -181,11 +170,13 @@ def precompute_feeds_task() -> int:
     expires=recommender_setting("FEED_BATCH_INTERVAL"),
 )
 def precompute_feeds_chunk_task(shoppers: list[str]) -> dict:
-    from recommender.feed_batch import feeds_precompute
-
     try:
         report = feeds_precompute(shoppers)
     except SoftTimeLimitExceeded:
         logger.warning("precomputing %d feeds ran past the soft time limit", len(shoppers))
         return {"timed_out": len(shoppers)}
     return {"cached": report.cached, "stale": report.stale, "gone": report.gone}
+
+
+# The online metrics' tasks live beside their code; imported here so that the worker's autodiscovery finds them.
+from recommender.impressions.tasks import flush_impressions_task, rebuild_online_metrics_task  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recommender.search.views import photo_search_page
+from recommender.views import photo_search_page
 
 app_name = "recommender"
 

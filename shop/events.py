@@ -9,7 +9,8 @@ and these, per signal:
     product_liked    product_id, liked (False when a like is taken back)
     cart_item_added  product_id, variant_id, quantity
     order_placed     order_id, items: list of (product_id, variant_id, quantity)
-    recommendation_clicked  product_id, rail (the rail's name, e.g. "looks_like")
+    recommendation_clicked  product_id, rail (the rail's name, e.g. "looks_like"), request_id (the rail's, when
+                     the click came with one; "" otherwise)
 
 One catalogue event carries no shopper, only `created` and `updated` (how many products): catalogue_imported,
 sent after an import that created or changed products with bulk writes (which send no model signals).

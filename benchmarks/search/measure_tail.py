@@ -23,7 +23,7 @@ import numpy as np
 from django.conf import settings
 
 from recommender.models import TextEmbedding
-from recommender.search.text import get_text_encoder, product_text
+from recommender.embeddings.text import get_text_encoder, product_text
 from shop.catalog.models import Category, Product
 
 POOL, ABSOLUTE = 100, 0.25

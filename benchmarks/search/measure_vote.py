@@ -16,7 +16,8 @@ import numpy as np
 from PIL import Image
 
 from recommender.conf import recommender_setting
-from recommender.embeddings.store import encoder_for_serving, product_vectors_read
+from recommender.vectors.bulk import product_vectors_read
+from recommender.vectors.store import encoder_for_serving
 from recommender.search.photo import category_vote, photo_vectors
 from shop.catalog.models import Product
 

@@ -3,7 +3,7 @@
 Serialising a dozen products (three listing queries, DRF's field machinery) cost more than the rest of a feed
 request: in `bench feed` a returning shopper's first request ran at 156 a second against 422 for repeats. The
 same products recur across shoppers' feeds, so each card is cached on its own, and whoever ranks a feed ahead of
-the shopper (the hourly batch, the refresh after an action: recommender.feeds.feed_refresh) makes the cards it
+the shopper (the hourly batch, the refresh after an action: recommender.recommend.feeds.feed_refresh) makes the cards it
 shows (`cards_made`): the request only assembles them.
 
 A card is made without a request: its image URL is the storage's (a path for local media), made absolute for

@@ -3,7 +3,7 @@
 Both lists take the same filters (recommender.api.queries: category with sub-categories, gender, a size in
 stock, price range), validated the same way: a bad value is a 400 naming the parameter. The list also takes
 ``colour``; similar takes ``k`` and answers a bare list of at most k items, nearest first: one pgvector query,
-exact when the filter is selective, HNSW otherwise (recommender.search.vector_query).
+exact when the filter is selective, HNSW otherwise (recommender.vectors.nearest).
 """
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -17,9 +17,8 @@ from rest_framework.response import Response
 from recommender.api.errors import error_responses
 from recommender.api.queries import CatalogueFilters, TextFilter
 from recommender.api.serializers import ProductSerializer, ScoredProductSerializer
-from recommender.embeddings.store import encoder_for_serving
-from recommender.facts import active_product_vector
-from recommender.search.vector_query import ProductFilters, nearest_products
+from recommender.vectors.store import active_product_vector, encoder_for_serving
+from recommender.vectors.nearest import ProductFilters, nearest_products
 from shop.catalog.models import Product, Variant
 from shop.catalog.selectors import in_category_tree
 

@@ -36,6 +36,8 @@ class ClickEventSerializer(Input):
     kind = serializers.ChoiceField(choices=["click"])
     product = serializers.IntegerField(min_value=1, max_value=PRODUCT_ID_MAX)
     rail = serializers.RegexField(r"^[a-z0-9_]{1,50}$", help_text="the rail clicked")
+    request_id = serializers.RegexField(r"^[0-9a-f]{16}$", required=False,
+                                        help_text="the Recommendation-Request-Id of the answer that showed it")
 
 
 EVENT_KINDS = {"view": ViewEventSerializer, "click": ClickEventSerializer}
@@ -84,5 +86,6 @@ class EventsView(APIView):
         if data["kind"] == "view":
             events.product_viewed.send_robust(product_id=data["product"], **who)
         else:
-            events.recommendation_clicked.send_robust(product_id=data["product"], rail=data["rail"], **who)
+            events.recommendation_clicked.send_robust(product_id=data["product"], rail=data["rail"],
+                                                      request_id=data.get("request_id", ""), **who)
         return Response(status=status.HTTP_202_ACCEPTED)

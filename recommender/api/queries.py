@@ -22,7 +22,7 @@ from django.db import DatabaseError
 from rest_framework import serializers
 
 from recommender.api.inputs import Input
-from recommender.search.vector_query import ProductFilters
+from recommender.vectors.nearest import ProductFilters
 from shop.catalog.models import Category, Gender
 from shop.core import safe_json
 

@@ -4,6 +4,8 @@ placement "home" (default) is the personal feed; "product" gives looks-like + bo
 `product` (its id; 404 if there is no such active product); "cart" uses the caller's cart. A product placement
 without a product has no anchor, like an empty cart: it answers the fallback (what is trending). The schema
 cannot make one parameter required by another's value, so this is not an error. Each item has its reason.
+The answer is recorded as an impression (rail "api"); its id is in the Recommendation-Request-Id header, for the
+client to send back with a click (POST /api/events/ with "request_id").
 """
 
 from drf_spectacular.utils import extend_schema
@@ -16,8 +18,10 @@ from recommender.api.cards import product_cards
 from recommender.api.errors import error_responses
 from recommender.api.inputs import Input
 from recommender.api.serializers import ScoredProductSerializer
-from recommender.feeds import recommend_with_stock
+from recommender.impressions.pages import REQUEST_ID_HEADER, api_shown
+from recommender.recommend.feeds import recommend_with_stock
 from shop.accounts.visitors import visitor_from_request
+from shop.cart.models import CartItem
 from shop.catalog.models import Product
 
 
@@ -54,16 +58,20 @@ class RecommendationsView(APIView):
             anchor_ids=anchors, k=params["k"],
         )
         cards = product_cards(request, [item.product_id for item in ranked], stock)
-        return Response([
+        shown = [item for item in ranked if item.product_id in cards]
+        response = Response([
             {"product": cards[item.product_id], "score": round(item.score, 4), "reason": item.reason,
              "source": str(item.source)}
-            for item in ranked if item.product_id in cards
+            for item in shown
         ])
+        # What was answered is an impression (recommender.impressions); a client sends its id back with a click.
+        request_id = api_shown(request, visitor=visitor, placement=params["placement"], ranked=shown)
+        if request_id:
+            response[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 def _cart_products(visitor) -> list[int]:
-    from shop.cart.models import CartItem
-
     items = CartItem.objects.all()
     if visitor.user is not None:
         items = items.filter(cart__user=visitor.user)

@@ -22,7 +22,7 @@ from recommender.api.parsers import CappedFormParser
 from recommender.api.queries import CatalogueFilters, JSONObjectField
 from recommender.embeddings.loading import ImageRejected
 from recommender.search.services import photo_search_run
-from recommender.search.throttle import PhotoSearchThrottle
+from recommender.api.photo_throttle import PhotoSearchThrottle
 
 FILTERS_MAX_BYTES = 4 * 1024  # five short filters fit in a few hundred bytes
 IMAGE_TYPES = "image/jpeg, image/png, image/webp, image/gif"

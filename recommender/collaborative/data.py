@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from recommender.collaborative.factors import FactorModel
 from recommender.collaborative.train import Log, factors_train
-from recommender.embeddings.store import encoder_for_serving
+from recommender.vectors.store import encoder_for_serving, unit_vectors
 from shop.catalog.models import Product
 
 
@@ -41,8 +41,6 @@ def log_read(*, now: datetime | None = None) -> tuple[Log, int]:
 
 
 def catalogue_read() -> tuple[list[int], dict, dict]:
-    from recommender.facts import unit_vectors
-
     rows = list(Product.objects.filter(is_active=True).order_by("pk")
                 .values_list("pk", "category_id", "base_colour", "gender", "usage"))
     ids = [pk for pk, *_ in rows]

@@ -26,8 +26,13 @@ from recommender.models import (
     ImageEmbedding,
     ProductEmbedding,
     SignalRebuild,
+    VisualProjection,
 )
+from recommender.search.coverage import text_vector_coverage
+from recommender.vectors.compact import compact_parts
+from recommender.vectors.store import encoder_for_serving
 from shop.catalog.models import Product, ProductImage
+from shop.celery import app
 
 logger = logging.getLogger(__name__)
 QUEUE = "celery"
@@ -87,8 +92,6 @@ def photo_coverage() -> list[PhotoCoverage]:
 def text_coverage() -> TextCoverage:
     """Products on sale, and those of them with a text vector of the configured model: the same count the
     storefront's search reads to decide whether meaning is blended in (recommender.search.coverage)."""
-    from recommender.search.coverage import text_vector_coverage
-
     model = recommender_setting("TEXT_MODEL")
     found = text_vector_coverage(model=model, fresh=True)
     return TextCoverage(model=model, products=found.products, searchable=found.embedded)
@@ -96,10 +99,6 @@ def text_coverage() -> TextCoverage:
 
 def serving_vectors() -> dict:
     """What answers "looks like" now: the serving encoder, its product vectors and, for compact vectors, their fit."""
-    from recommender.embeddings.compact import compact_parts
-    from recommender.embeddings.store import encoder_for_serving
-    from recommender.models import VisualProjection
-
     encoder = encoder_for_serving()
     found = {"encoder": encoder, "products": ProductEmbedding.objects.filter(encoder=encoder).count(), "fit": None}
     parts = compact_parts(encoder or "")
@@ -196,8 +195,6 @@ def workers_cached() -> Workers | None:
 def workers_refresh() -> Workers:
     """Ping the workers (waits up to PING_SECONDS for replies) and keep the answer WORKERS_SECONDS."""
     from django.utils import timezone
-
-    from shop.celery import app
 
     try:
         replies = app.control.inspect(timeout=PING_SECONDS).ping() or {}

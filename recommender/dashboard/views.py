@@ -21,7 +21,10 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from recommender import tasks
 from recommender.dashboard import selectors, summary
+from recommender.evaluation.service import evaluation_run_start
+from recommender.impressions.panel import online_panel
 from recommender.models import EvaluationKind
 
 logger = logging.getLogger(__name__)
@@ -78,6 +81,7 @@ def health_view(request):
         "legend": summary.metric_legend(latest.k if latest else 10),
         "visual": snapshot.visual,
         "chart_url": f"{settings.MEDIA_URL}{latest.chart}" if latest is not None and latest.chart else None,
+        "online": online_panel(),  # impressions, clicks and sales per rail (recommender.impressions)
     }
     return TemplateResponse(request, "recommender/health.html", context)
 
@@ -99,9 +103,6 @@ def health_status_view(request):
 
 @require_POST
 def health_action_view(request, action: str):
-    from recommender import tasks
-    from recommender.evaluation.service import evaluation_run_start
-
     if action not in ACTIONS:
         messages.error(request, f"Unknown action {action!r}.")
         return redirect("admin:recommender-health")

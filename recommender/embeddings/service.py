@@ -20,8 +20,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
-from recommender.embeddings import compact_store, store
+from recommender.embeddings import prefetch
+from recommender.embeddings.encoders import get_encoder
+from recommender.embeddings.loading import ImageRejected, load_image
 from recommender.models import EmbeddingStatus, ImageEmbedding
+from recommender.vectors import bulk, compact_store, store
 from shop.catalog.models import ProductImage
 
 logger = logging.getLogger(__name__)
@@ -36,8 +39,6 @@ class ComputeReport:
 
 
 def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | None = None) -> ComputeReport:
-    from recommender.embeddings.encoders import get_encoder
-
     encoder_name = encoder_name or recommender_setting("ENCODER")
     report = ComputeReport()
     claimed = _claim(image_ids=image_ids, encoder_name=encoder_name, report=report)
@@ -45,10 +46,10 @@ def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | No
         return report
     encoder = get_encoder(encoder_name)
     batch_size = int(recommender_setting("EMBED_BATCH_SIZE"))
-    for start in range(0, len(claimed), batch_size):
-        batch = claimed[start : start + batch_size]
-        loaded, failures = _load(batch)
-        vectors = encoder.embed([image for _, _, image in loaded]) if loaded else []
+    batches = [claimed[start : start + batch_size] for start in range(0, len(claimed), batch_size)]
+    # Files read, checked and decoded, and pixels resized, on a thread one batch ahead: the model never waits.
+    for batch, loaded, failures, pixels in prefetch.ahead(batches, lambda batch: _prepare(batch, encoder)):
+        vectors = _embed(encoder, loaded, pixels)
         # Image vectors and the product vectors built from them commit together: a worker killed in
         # between must not leave images "ready" whose product has no vector.
         with transaction.atomic():
@@ -69,7 +70,7 @@ def image_embeddings_compute(*, image_ids: Sequence[int], encoder_name: str | No
     # 173 -> 108-118 img/s). A worker killed before this line leaves them to the beat (compact_ensure).
     with transaction.atomic():
         compact_store.compact_refresh(product_ids=sorted({e.image.product_id for e in claimed}), source=encoder_name)
-    store.vector_index_ensure(encoder=encoder_name)
+    bulk.vector_index_ensure(encoder=encoder_name)
     return report
 
 
@@ -143,10 +144,24 @@ def _claim_write(claimed: list[ImageEmbedding]) -> None:
         )
 
 
+def _prepare(batch: list[ImageEmbedding], encoder):
+    """Off the main thread (no database): (batch, loaded, failures, model input or None)."""
+    loaded, failures = _load(batch)
+    images = [image for _, _, image in loaded]
+    pixels = encoder.preprocess(images) if images and hasattr(encoder, "preprocess") else None
+    return batch, loaded, failures, pixels
+
+
+def _embed(encoder, loaded, pixels):
+    if not loaded:
+        return []
+    if pixels is not None:
+        return encoder.embed_pixels(pixels)
+    return encoder.embed([image for _, _, image in loaded])  # an encoder without a separate preprocess step
+
+
 def _load(batch: list[ImageEmbedding]):
     """Read and decode each file through the safe loader. Returns (loaded, failures)."""
-    from recommender.embeddings.loading import ImageRejected, load_image
-
     loaded, failures = [], []
     for embedding in batch:
         image = embedding.image

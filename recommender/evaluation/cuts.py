@@ -30,9 +30,9 @@ from recommender.collaborative.data import factors_fit_on_log
 from recommender.collaborative.factors import FactorModel
 from recommender.evaluation.runner import rolled_back
 from recommender.evaluation.split import Split, split_compute, split_hide
-from recommender.learning.serving import Served, models_override
+from recommender.recommend.ranker import Served, models_override
 from recommender.ranking import Placement
-from recommender.services import RecommendInputs, recommend_inputs
+from recommender.recommend.service import RecommendInputs, recommend_inputs
 
 
 @dataclass

@@ -90,3 +90,25 @@ def summarise(
         found = [d for s in shoppers if (d := intra_list_diversity(list(lists.get(s, ()))[:k], vectors)) is not None]
         result["diversity"] = sum(found) / len(found) if found else 0.0
     return {name: round(value, 4) for name, value in result.items()}
+
+
+def precision_at_k_same_category(vectors: np.ndarray, categories: np.ndarray, *, k: int = 10,
+                                 query: np.ndarray | None = None) -> tuple[int, float]:
+    """Pure: (products asked about, mean P@k). `query`: boolean mask of rows to ask about (default all)."""
+    n = len(categories)
+    if n < 2:
+        return 0, 0.0
+    _, counts = np.unique(categories, return_counts=True)
+    size = dict(zip(np.unique(categories).tolist(), counts.tolist()))
+    rows = np.flatnonzero(query if query is not None else np.ones(n, bool))
+    rows = rows[[size[c] > 1 for c in categories[rows].tolist()]]
+    hits = []
+    for start in range(0, len(rows), 512):
+        batch = rows[start:start + 512]
+        sims = vectors[batch] @ vectors.T
+        sims[np.arange(len(batch)), batch] = -np.inf  # never your own neighbour
+        top = np.argpartition(-sims, min(k, n - 1) - 1, axis=1)[:, :k]
+        hits.append((categories[top] == categories[batch][:, None]).mean(axis=1))
+    if not hits:
+        return 0, 0.0
+    return len(rows), float(np.concatenate(hits).mean())

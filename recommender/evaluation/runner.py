@@ -28,7 +28,7 @@ from recommender.behaviour.services import signals_rebuild
 from recommender.evaluation.metrics import summarise
 from recommender.evaluation.split import Split, split_compute, split_hide
 from recommender.ranking import Placement
-from recommender.services import RecommendInputs, recommend_inputs
+from recommender.recommend.service import RecommendInputs, recommend_inputs
 from shop.catalog.models import Product
 
 # Each single-source baseline: the weights that switch only it on.

@@ -10,9 +10,12 @@ from __future__ import annotations
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
+from recommender.evaluation.learned import evaluate_learned
 from recommender.evaluation.report import report_write
+from recommender.evaluation.runner import evaluate
+from recommender.evaluation.visual import visual_evaluate
 from recommender.models import EvaluationKind, EvaluationRun
-from recommender.tuning import tuned_weights
+from recommender.recommend.weights import tuned_weights
 
 
 def weight_sets() -> dict[str, dict[str, float]]:
@@ -31,9 +34,6 @@ def evaluation_run_execute(*, run_id: int, max_shoppers: int | None = None, lear
                            user_ids: set[int] | None = None, train_cuts: int = 3) -> EvaluationRun:
     """`learned`: every source, the blends and the learned ranker on the later period (evaluation.learned);
     `user_ids`: only these shoppers (a world's)."""
-    from recommender.evaluation.runner import evaluate
-    from recommender.evaluation.visual import visual_evaluate
-
     run = EvaluationRun.objects.get(pk=run_id)
 
     def progress(step: str, fraction: float) -> None:
@@ -49,8 +49,6 @@ def evaluation_run_execute(*, run_id: int, max_shoppers: int | None = None, lear
         if run.kind == EvaluationKind.VISUAL:
             result = visual_evaluate(k=run.k)
         elif learned:
-            from recommender.evaluation.learned import evaluate_learned
-
             result = evaluate_learned(k=run.k, weights=weight_sets(), user_ids=user_ids, train_cuts=train_cuts,
                                       max_shoppers=max_shoppers, progress=progress)
         else:

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from recommender.conf import recommender_setting
+from recommender.interactions.versions import shopper_id, shopper_touched
 from recommender.models import Interaction, InteractionKind
 
 # An event older than this is history being replayed (demo data, an import), not a shopper on a page now.
@@ -95,14 +96,12 @@ def interactions_record_bulk(*, events: Iterable[InteractionEvent], using: str =
 
 
 def _touched_on_commit(shoppers, *, live=None, using: str = "default") -> None:
-    """Their cached feeds (recommender.feeds) stop being served once this transaction commits. Only the `live`
-    ones (all of them when None) get a feed refresh queued: replayed history has nobody waiting on a page, and
-    the beat's bulk precomputation covers them."""
-    from recommender.feeds import shopper_id, shopper_touched
-
+    """Their cached feeds (recommender.recommend.feeds) stop being served once this transaction commits. Only the
+    `live` ones (all of them when None) get a feed refresh queued: replayed history has nobody waiting on a page,
+    and the beat's bulk precomputation covers them."""
     touched = {shopper_id(user_id=user_id, session_key=session_key) for user_id, session_key in shoppers}
     now_acting = None if live is None else {shopper_id(user_id=u, session_key=s) for u, s in live}
-    transaction.on_commit(lambda: shopper_touched(touched, refresh=now_acting), using=using)
+    transaction.on_commit(lambda: shopper_touched(touched, live=now_acting), using=using)
 
 
 def interaction_record(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recommender.evaluation.metrics import summarise
 from recommender.ranking.features import FEATURES
 
 PARAMS = {
@@ -148,7 +149,5 @@ def period_lists(state, *, model=None, weights: Mapping[str, float] | None = Non
 
 
 def period_score(state, *, k: int, catalogue_size: int, model=None, weights=None) -> dict[str, float]:
-    from recommender.evaluation.metrics import summarise
-
     lists = period_lists(state, model=model, weights=weights)
     return summarise(lists, state.split.targets, k=k, catalogue_size=catalogue_size)

@@ -21,9 +21,13 @@ from collections.abc import Callable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
+from recommender.collaborative.data import factors_fit_on_log
+from recommender.evaluation.cuts import periods
 from recommender.learning.ltr import PARAMS, importance, period_score, ranker_select
-from recommender.learning.serving import booster_from_text, serving_version_forget
 from recommender.models import RankerStatus, RankerVersion
+from recommender.recommend.ranker import booster_from_text, serving_version_forget
+from recommender.recommend.weights import recommendation_weights
+from shop.catalog.models import Product
 
 # Below this many shoppers with a buying session before the later one, a model is not fitted. Measured on seeded
 # samples of the demo world (docs/learned-ranking.md): with 25 and 49 such shoppers the learned ranker's lead over
@@ -47,8 +51,6 @@ def ranker_version_promote(*, version: RankerVersion, reason: str) -> RankerVers
 
 
 def _fit_and_score(found, figures: dict, *, seed, params, k, catalogue, serving) -> None:
-    from recommender.services import recommendation_weights
-
     booster, figures["selection"] = ranker_select(found.train, seed=seed, params=params)
     figures["candidate"] = period_score(found.test, k=k, catalogue_size=catalogue, model=booster)
     figures["blend"] = period_score(found.test, k=k, catalogue_size=catalogue, weights=recommendation_weights())
@@ -62,10 +64,6 @@ def _fit_and_score(found, figures: dict, *, seed, params, k, catalogue, serving)
 def ranker_train(*, seed: int = 7, train_cuts: int = TRAIN_CUTS, k: int = 10, params: Mapping | None = None,
                  min_shoppers: int = MIN_SHOPPERS, user_ids: set[int] | None = None,
                  progress: Callable[[str, float], None] | None = None) -> RankerVersion:
-    from recommender.collaborative.data import factors_fit_on_log
-    from recommender.evaluation.cuts import periods
-    from shop.catalog.models import Product
-
     progress = progress or (lambda step, fraction: None)
     settings = {"lightgbm": {**PARAMS, **(params or {})}, "train_cuts": train_cuts, "k": k}
     serving = RankerVersion.objects.filter(status=RankerStatus.SERVING).first()

@@ -9,6 +9,16 @@ from recommender.models.behaviour import (
     SignalRebuild,
 )
 from recommender.models.embeddings import EmbeddingStatus, ImageEmbedding, ProductEmbedding
+from recommender.models.experiments import (
+    Arm,
+    ArmControl,
+    ArmRanker,
+    Experiment,
+    ExperimentPin,
+    ExperimentStatus,
+    PrimaryMetric,
+)
+from recommender.models.impressions import Attribution, AttributionKind, Impression, OnlineMetric
 from recommender.models.interactions import Interaction, InteractionKind
 from recommender.models.projection import VisualProjection
 from recommender.models.ranker import RankerStatus, RankerVersion
@@ -16,6 +26,17 @@ from recommender.models.text import TextEmbedding
 from recommender.models.tuning import EvaluationKind, EvaluationRun, RecommenderSettings
 
 __all__ = [
+    "Arm",
+    "ArmControl",
+    "ArmRanker",
+    "Attribution",
+    "AttributionKind",
+    "Experiment",
+    "ExperimentPin",
+    "ExperimentStatus",
+    "Impression",
+    "OnlineMetric",
+    "PrimaryMetric",
     "EmbeddingStatus",
     "EvaluationKind",
     "EvaluationRun",

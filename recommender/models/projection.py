@@ -1,4 +1,4 @@
-"""A learned projection of one encoder's image vectors (see recommender.embeddings.projection for the method).
+"""A learned projection of one encoder's image vectors (see recommender.vectors.projection for the method).
 
 One row per `learn_projection` run; the newest row for an encoder is the one in use. `matrix` holds float32
 [output_dim, input_dim] row-major bytes and `mean` float32 [input_dim]: serving vector = normalise(matrix ·

@@ -1,9 +1,9 @@
 """Text embeddings of products for search by meaning.
 
 One row per (product, text model): the 384-d sentence embedding of the product's name, description,
-category path and attributes (see recommender.search.text.product_text), and the sha256 of that text,
+category path and attributes (see recommender.embeddings.text.product_text), and the sha256 of that text,
 so a product whose text changed is found stale and re-embedded. Written only by
-recommender.search.text_service; searched through the HNSW cosine index made in the migration.
+recommender.embeddings.text_service; searched through the HNSW cosine index made in the migration.
 """
 
 from django.db import models

@@ -1,17 +1,18 @@
 """Settings staff can see and edit in admin, and the log of offline evaluations for the health dashboard.
 
 RecommenderSettings: a single row (pk 1). `weights` = {source name: weight >= 0} saved by `tune_weights` (or typed
-by staff); empty = use RECOMMENDER["WEIGHTS"]. Read through `recommender.tuning.tuned_weights`.
+by staff); empty = use RECOMMENDER["WEIGHTS"]. Read, saved and deleted through `recommender.recommend.weights`, which
+keeps the row single and drops the cached weights.
 EvaluationRun: one row per `evaluate` run; `results` is the JSON report, `chart` a path under MEDIA_ROOT.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from recommender.ranking.blend import check_weights
+
 
 def _check_weights(value):
-    from recommender.ranking.blend import check_weights
-
     if value:
         try:
             check_weights(value)
@@ -31,17 +32,6 @@ class RecommenderSettings(models.Model):
 
     def __str__(self):
         return "Recommender settings"
-
-    def save(self, *args, **kwargs):
-        from recommender.tuning import tuned_weights_forget
-
-        self.pk = 1  # a singleton
-        super().save(*args, **kwargs)
-        tuned_weights_forget()
-
-    @classmethod
-    def load(cls) -> "RecommenderSettings":
-        return cls.objects.get_or_create(pk=1)[0]
 
 
 class EvaluationKind(models.TextChoices):

@@ -1,6 +1,6 @@
 """The plain data that ranking works on: evidence from each source, candidates, product facts, shopper, request.
 
-In (built by `recommender.selectors` from database rows, never here):
+In (built by `recommender.recommend.candidates` from database rows, never here):
 - `Evidence(source, score, anchor_id, anchor_name, label)`: one reason a source gives for one product. The score
   contract depends on the source:
   * visual, profile, session: a cosine similarity in [-1, 1]; negatives count as 0.

@@ -29,8 +29,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from recommender.conf import recommender_setting
+from recommender.embeddings.encoders import get_encoder
 from recommender.embeddings.loading import load_image
-from recommender.search.vector_query import ProductFilters, nearest_products
+from recommender.vectors.compact import compact_source
+from recommender.vectors.compact_store import compact_vectors_apply
+from recommender.vectors.nearest import ProductFilters, nearest_products
+from recommender.vectors.bulk import product_vectors_read
+from recommender.vectors.store import encoder_for_serving
+from shop.catalog.models import Product
 
 
 # A category is named only when the leader holds at least 60 % of the vote and at least twice the
@@ -90,10 +96,6 @@ def photo_vector(source, /, *, encoder: str) -> np.ndarray:
 
 def photo_vectors(source, /, *, encoder: str) -> tuple[np.ndarray, np.ndarray | None]:
     """(the upload's vector in `encoder`'s space, its raw vector when `encoder` is a compact one, else None)."""
-    from recommender.embeddings.compact import compact_source
-    from recommender.embeddings.compact_store import compact_vectors_apply
-    from recommender.embeddings.encoders import get_encoder
-
     image = load_image(source, max_bytes=int(recommender_setting("PHOTO_MAX_BYTES")), draft_size=(256, 256))
     source_encoder = compact_source(encoder)
     if source_encoder is None:
@@ -105,9 +107,6 @@ def photo_vectors(source, /, *, encoder: str) -> tuple[np.ndarray, np.ndarray | 
 def photo_search(
     *, source, filters: ProductFilters | None = None, k: int | None = None, encoder: str | None = None
 ) -> PhotoSearchResult:
-    from recommender.embeddings.store import encoder_for_serving
-    from shop.catalog.models import Product
-
     k = k or int(recommender_setting("PHOTO_SEARCH_K"))
     encoder = encoder or encoder_for_serving()
     vector, raw = photo_vectors(source, encoder=encoder)
@@ -129,9 +128,6 @@ def _reranked(hits: list[tuple[int, float]], *, raw: np.ndarray, encoder: str) -
     The compact space finds the right products but blurs the finest differences: on 1,000 fashion-5k photos a
     flipped or cropped copy found its own product first 0.915 of the time in compact order, 0.935 in raw order
     (bench photo). Re-ranking the k hits reads k raw vectors: about a millisecond."""
-    from recommender.embeddings.compact import compact_source
-    from recommender.embeddings.store import product_vectors_read
-
     if not hits:
         return hits
     ids, vectors = product_vectors_read(encoder=compact_source(encoder), product_ids=[pid for pid, _ in hits])

@@ -22,6 +22,14 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 
+from django.db import connection
+from PIL import Image
+
+from recommender.conf import recommender_setting
+from recommender.embeddings.text import get_text_encoder
+from recommender.search.photo import photo_vectors
+from recommender.vectors.store import encoder_for_serving
+
 logger = logging.getLogger(__name__)
 
 WEB_SERVERS = ("gunicorn", "uwsgi", "uvicorn", "daphne")
@@ -67,14 +75,6 @@ def _start() -> None:
 
 def search_models_warm() -> None:
     """Build and run once the serving image encoder (with its compact projection) and the text encoder."""
-    from django.db import connection
-    from PIL import Image
-
-    from recommender.conf import recommender_setting
-    from recommender.embeddings.store import encoder_for_serving
-    from recommender.search.photo import photo_vectors
-    from recommender.search.text import get_text_encoder
-
     started = time.monotonic()
     try:
         photo = io.BytesIO()

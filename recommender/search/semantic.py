@@ -5,7 +5,7 @@ active products only, cosine similarity in [-1, 1], best first. Fewer than ``lim
 relevant product is there; exactly ``limit`` means the list was cut at the cap (the storefront then
 says "about N").
 
-The query is embedded with the same offline text model as the products (recommender.search.text)
+The query is embedded with the same offline text model as the products (recommender.embeddings.text)
 and matched with one HNSW index scan over recommender_textembedding. A hit is kept when its
 similarity is at least SEMANTIC_MIN_SIMILARITY and at least RELATIVE_FLOOR of the best hit's
 (``relevant_prefix``). The shop blends the similarities with its full-text rank and applies its own
@@ -19,12 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection, transaction
-
 from recommender.conf import recommender_setting
-from recommender.embeddings.store import vector_literal
 from recommender.search.coverage import text_vector_coverage
-from recommender.search.text import get_text_encoder
+from recommender.embeddings.text import get_text_encoder
+from recommender.vectors.text import text_nearest
 
 # Keep hits within 75 % of the best one's similarity. A relative floor fits both the literal queries (best ~0.6,
 # where 0.45 is already loose) and the vague ones (best ~0.4, where 0.3 is still related), which no single absolute
@@ -47,23 +45,6 @@ def semantic_search(query: str, *, limit: int) -> list[tuple[int, float]]:
         return []
     vector = get_text_encoder(model).embed([query])[0]
     limit = min(limit, int(recommender_setting("SEMANTIC_SEARCH_LIMIT")))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(limit * 2, 1000))}")
-        cursor.execute(
-            """
-            WITH near AS MATERIALIZED (
-                SELECT product_id, vector <=> %s::vector AS distance
-                  FROM recommender_textembedding
-                 WHERE model = %s
-                 ORDER BY vector <=> %s::vector
-                 LIMIT %s
-            )
-            SELECT near.product_id, 1 - near.distance AS similarity
-              FROM near JOIN catalog_product p ON p.id = near.product_id
-             WHERE p.is_active AND 1 - near.distance >= %s
-             ORDER BY near.distance, near.product_id
-            """,
-            [vector_literal(vector), model, vector_literal(vector), limit,
-             float(recommender_setting("SEMANTIC_MIN_SIMILARITY"))],
-        )
-        return relevant_prefix([(pid, float(similarity)) for pid, similarity in cursor.fetchall()])
+    hits = text_nearest(vector=vector, model=model, limit=limit,
+                        min_similarity=float(recommender_setting("SEMANTIC_MIN_SIMILARITY")))
+    return relevant_prefix(hits)

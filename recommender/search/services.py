@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage
 from recommender.conf import recommender_setting
 from recommender.embeddings.loading import read_image_bytes, sniff_format
 from recommender.search.photo import photo_search
-from recommender.search.vector_query import ProductFilters
+from recommender.vectors.nearest import ProductFilters
 from shop.catalog.models import Category, Product
 
 KEPT_FOLDER = "search-uploads"

@@ -17,12 +17,14 @@ class ProductQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a product card needs: category, the first image, variants for the size badge."""
-        from .models import ProductImage, Variant
-
         return self.select_related("category").prefetch_related(
-            models.Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
-            models.Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
+            models.Prefetch("images", queryset=self._related("images").objects.order_by("position", "id")),
+            models.Prefetch("variants", queryset=self._related("variants").objects.order_by("position", "id")),
         )
+
+    def _related(self, name: str):
+        # The related model read from the product model itself: models.py imports this module, never the reverse.
+        return self.model._meta.get_field(name).related_model
 
     def for_detail(self):
         """What a product page needs: category with its parents, every image and variant."""

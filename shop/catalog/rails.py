@@ -34,6 +34,7 @@ class Rail:
     title: str
     items: list[RailItem] = field(default_factory=list)
     reason: str = ""  # one line under the title, e.g. "Because you viewed …"
+    request_id: str = ""  # the provider's id for what this page showed; card links send it back with a click
 
 
 def rails_for(request, *, placement: str, product=None, cart=None) -> list[Rail]:

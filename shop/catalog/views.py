@@ -72,7 +72,7 @@ def product_detail(request, slug):
     if rail:  # the shopper came here from a recommendation rail's card
         events.recommendation_clicked.send_robust(
             sender=Product, user=visitor.user, session_key=visitor.session_key, at=None,
-            product_id=product.pk, rail=rail,
+            product_id=product.pk, rail=rail, request_id=request.GET.get("rid", "")[:16],
         )
     variants = list(product.variants.all())
     return render(request, "catalog/product.html", {

@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files in every environment, DEBUG or not; it refuses paths that leave the static folders.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: it decides whether this request's catalogue reads may use the replica.
+    "shop.core.replica.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,6 +76,11 @@ TEMPLATES = [
 # Filled by local/test/production: each decides where PostgreSQL and Redis come from.
 DATABASES: dict = {}
 DATABASE_NAME = env("VITRINE_DATABASE_NAME", default="vitrine")
+# With a `replica` entry (DATABASE_REPLICA_URL), catalogue and recommendation reads of web requests go to it;
+# without one the router leaves everything on `default` (shop/core/replica.py).
+DATABASE_ROUTERS = ["shop.core.replica.ReplicaRouter"]
+# After a write (an unsafe request), that shopper reads the primary this long: longer than the replica's lag.
+DATABASE_REPLICA_PIN_SECONDS = env.float("DATABASE_REPLICA_PIN_SECONDS", default=5.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -115,7 +122,7 @@ SHOP_RAILS_PROVIDER = "recommender.rails.rails_provider"
 SHOP_SEMANTIC_SEARCH_PROVIDER = "recommender.search.semantic.semantic_search"
 # Dotted path to a callable (*, limit: int) -> list[tuple[product_id, score]], most popular first, that the
 # "Most popular" sort follows (see shop.catalog.selectors.with_popularity). None: units sold plus likes.
-SHOP_POPULARITY_PROVIDER = "recommender.popularity.product_popularity"
+SHOP_POPULARITY_PROVIDER = "recommender.behaviour.popularity.product_popularity"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
@@ -173,6 +180,17 @@ def database_settings(url: str) -> dict:
     return config
 
 
+def replica_databases(url: str | None) -> dict:
+    """The `replica` DATABASES entry for DATABASE_REPLICA_URL, or nothing. A test run reads the test database's
+    copy on it (MIRROR), never creating one there: streaming replicas are read-only."""
+    if not url:
+        return {}
+    config = database_settings(url)
+    config["OPTIONS"] = {**config.get("OPTIONS", {}), "connect_timeout": 2}  # a dead replica costs 2 s at most
+    config["TEST"] = {"MIRROR": "default"}
+    return {"replica": config}
+
+
 def cache_url(redis_url: str) -> str:
     """The cache's Redis database: the broker's number + 1 (mod 16). Apart, because clearing the cache is a
     FLUSHDB, and on the broker's database that would drop every queued task."""
@@ -223,6 +241,8 @@ CELERY_TASK_ROUTES = {
     "recommender.tasks.rebuild_signals_task": {"queue": "signals"},
     "recommender.tasks.evaluate_task": {"queue": "signals"},
     "recommender.tasks.train_ranker_task": {"queue": "signals"},
+    "recommender.impressions.tasks.flush_impressions_task": {"queue": "signals"},
+    "recommender.impressions.tasks.rebuild_online_metrics_task": {"queue": "signals"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -235,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
     "precompute-feeds": {"task": "recommender.tasks.precompute_feeds_task", "schedule": 3600.0},
     # Collaborative factors and the learned ranker, refitted on the shop's own history once a day.
     "train-ranker": {"task": "recommender.tasks.train_ranker_task", "schedule": 86400.0},
+    # Online metrics: impressions written in batches from their Redis buffer; attribution and the daily aggregate.
+    "flush-impressions": {"task": "recommender.impressions.tasks.flush_impressions_task", "schedule": 10.0},
+    "rebuild-online-metrics": {"task": "recommender.impressions.tasks.rebuild_online_metrics_task",
+                               "schedule": 900.0},
 }
 
 LOGGING = {

@@ -5,7 +5,7 @@ from shop.core import embedded
 from shop.core.secret import local_secret_key
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASE_NAME, database_settings, env, redis_settings
+from .base import DATABASE_NAME, database_settings, env, redis_settings, replica_databases
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or local_secret_key()
@@ -13,6 +13,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or local_secret_key()
 DATABASES = {
     "default": database_settings(env("DATABASE_URL", default=None) or embedded.postgres_url(DATABASE_NAME))
 }
+DATABASES.update(replica_databases(env("DATABASE_REPLICA_URL", default=None)))
 
 REDIS_URL = env("REDIS_URL", default=None) or embedded.redis_url(0)
 globals().update(redis_settings(REDIS_URL))

@@ -6,7 +6,7 @@ Stops at import with one line naming every missing variable.
 import sys
 
 from .base import *  # noqa: F401,F403
-from .base import database_settings, env, redis_settings
+from .base import database_settings, env, redis_settings, replica_databases
 
 REQUIRED = ("DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOWED_HOSTS")
 _missing = [name for name in REQUIRED if not env(name, default="")]
@@ -19,6 +19,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": database_settings(env("DATABASE_URL"))}
+DATABASES.update(replica_databases(env("DATABASE_REPLICA_URL", default=None)))
 globals().update(redis_settings(env("REDIS_URL")))
 
 # WhiteNoise (in base's middleware) serves the collected, hashed static files.

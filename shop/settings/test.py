@@ -9,7 +9,7 @@ import os
 from shop.core import embedded
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASE_NAME, database_settings, env, redis_settings
+from .base import DATABASE_NAME, database_settings, env, redis_settings, replica_databases
 
 DEBUG = False
 WHITENOISE_USE_FINDERS = True
@@ -20,6 +20,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast use
 DATABASES = {
     "default": database_settings(env("DATABASE_URL", default=None) or embedded.postgres_url(DATABASE_NAME))
 }
+DATABASES.update(replica_databases(env("DATABASE_REPLICA_URL", default=None)))
 
 REDIS_URL = env("REDIS_URL", default=None) or embedded.redis_url(14)  # broker 14, cache 15
 globals().update(redis_settings(REDIS_URL))

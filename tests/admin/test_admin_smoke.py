@@ -281,11 +281,29 @@ def _get_ok(name: str, args: Callable = lambda shop: ()):
     return check
 
 
+def _experiment_change(action: str):
+    """Start the shop's draft experiment (starting it first through the service to check the stop button)."""
+    def check(client, shop):
+        from recommender.experiments.services import experiment_start
+        from recommender.models import Experiment
+
+        experiment = Experiment.objects.get(status="draft")
+        if action == "stop":
+            experiment_start(experiment=experiment)
+        response = client.post(reverse(f"admin:recommender_experiment_{action}", args=[experiment.pk]), follow=True)
+        assert response.status_code == 200 and response.redirect_chain[-1][1] == 302
+        experiment.refresh_from_db()
+        assert experiment.status == ("running" if action == "start" else "stopped")
+    return check
+
+
 CUSTOM_URLS: dict[str, list[Callable]] = {
     "auth_user_password_change": [_get_ok("auth_user_password_change", lambda shop: [shop.shoppers[0].pk])],
     "recommender-health": [_get_ok("recommender-health")],
     "recommender-health-status": [_get_ok("recommender-health-status")],
     "recommender-health-action": [_health_action(a) for a in ("rebuild", "reembed", "evaluate")],
+    "recommender_experiment_start": [_experiment_change("start")],
+    "recommender_experiment_stop": [_experiment_change("stop")],
 }
 
 

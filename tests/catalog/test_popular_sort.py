@@ -8,7 +8,7 @@ from recommender.interactions.services import interaction_record
 from tests.factories import CategoryFactory, LikeFactory, UserFactory, product_with_sizes
 
 pytestmark = pytest.mark.django_db
-PROVIDER = "recommender.popularity.product_popularity"
+PROVIDER = "recommender.behaviour.popularity.product_popularity"
 
 
 def names(response) -> list[str]:

@@ -4,7 +4,7 @@ product with look-alikes so that the feed has something to rank."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommender.feeds import recommend_for_shopper
+from recommender.recommend.feeds import recommend_for_shopper
 from recommender.interactions.services import interaction_record
 from tests.factories import product_with_sizes
 from tests.helpers.vectors import direction, lookalikes, with_vector

@@ -15,7 +15,7 @@ from datetime import timedelta
 import numpy as np
 from django.utils import timezone
 
-from recommender.embeddings import store
+from recommender.vectors import store
 from recommender.interactions.services import InteractionEvent, interactions_record_bulk
 from recommender.models import ImageEmbedding
 from tests.factories import CategoryFactory, UserFactory, product_with_sizes

@@ -112,6 +112,7 @@ def realistic_shop(*, seed: int = 5) -> Shop:
         TextEmbedding,
     )
     from recommender.models.text import TEXT_DIM
+    from recommender.recommend.weights import recommender_settings_save
 
     rng = np.random.default_rng(seed)
     now = timezone.now()
@@ -173,7 +174,8 @@ def realistic_shop(*, seed: int = 5) -> Shop:
     )
     EvaluationRun.objects.create(kind=EvaluationKind.VISUAL, k=10, step="done", progress=1.0, finished_at=now,
                                  results={"p_at_10": 0.61, "products": 5, "p_at_10_raw": 0.58})
-    RecommenderSettings.objects.create(weights={"co_view": 1.2, "trending": 0.3}, notes="typed by staff")
+    recommender_settings_save(RecommenderSettings(weights={"co_view": 1.2, "trending": 0.3}, notes="typed by staff"))
+    _experiments()
     Group.objects.create(name="Catalogue editors").permissions.add(
         Permission.objects.get(codename="change_product"))
 
@@ -205,3 +207,15 @@ def _photo(rgb, name):
     from django.core.files.base import ContentFile
 
     return ContentFile(jpeg_bytes(colour=rgb, size=(96, 120)), name=name)
+
+
+def _experiments() -> None:
+    """One experiment that ran (stopped, with impressions) and one draft."""
+    from recommender.experiments.services import experiment_create, experiment_start, experiment_stop
+
+    arms = [{"name": "control", "share": 50, "is_control": True},
+            {"name": "heavier-trending", "share": 50, "weights": {"trending": 0.9}}]
+    ran = experiment_start(experiment=experiment_create(name="Trending weight", arms=arms))
+    experiment_stop(experiment=ran)
+    experiment_create(name="Popularity control", arms=[arms[0], {"name": "popular", "share": 50,
+                                                                "control": "popularity"}])

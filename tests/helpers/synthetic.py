@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from recommender.embeddings.projection import unit_rows
+from recommender.vectors.projection import unit_rows
 
 
 def low_rank(*, n=600, dim=96, rank=12, seed=0):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from recommender.embeddings import store
+from recommender.vectors import store
 from recommender.models import ImageEmbedding
 from tests.factories import product_with_sizes
 

@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
-from recommender.embeddings import store
-from recommender.embeddings.compact_store import compact_current, compact_ensure
+from recommender.vectors import store
+from recommender.vectors.compact_store import compact_current, compact_ensure
 from recommender.models import ImageEmbedding, ProductEmbedding, VisualProjection
 from recommender.tasks import reconcile_embeddings_task
 from tests.factories import ProductImageFactory
@@ -41,6 +41,11 @@ def catalogue(n):
     for image, vector in zip(images, vectors):
         embed(image, vector)
     return images, vectors
+
+
+def as_stored(vector):
+    """An image vector as the store keeps it: it travels to PostgreSQL as halfvec (float16)."""
+    return np.asarray(vector, dtype=np.float16).astype(np.float32)
 
 
 def stored(encoder, product_id):
@@ -81,10 +86,10 @@ def test_a_new_or_replaced_photo_moves_its_compact_row_with_it(toy):
 
     newcomer = ProductImageFactory()
     embed(newcomer, vectors[7])
-    assert np.allclose(stored(COMPACT, newcomer.product_id), projection.apply(vectors[7])[0], atol=1e-5)
+    assert np.allclose(stored(COMPACT, newcomer.product_id), projection.apply(as_stored(vectors[7]))[0], atol=1e-5)
 
     embed(images[3], vectors[9])  # same image row, new vector
-    assert np.allclose(stored(COMPACT, images[3].product_id), projection.apply(vectors[9])[0], atol=1e-5)
+    assert np.allclose(stored(COMPACT, images[3].product_id), projection.apply(as_stored(vectors[9]))[0], atol=1e-5)
 
     images[3].delete()  # its product has no image left: no raw row, no compact row
     assert not ProductEmbedding.objects.filter(product_id=images[3].product_id).exists()
@@ -133,8 +138,8 @@ def test_rows_an_embedding_task_left_behind_are_caught_up_by_the_beat(toy):
     assert not ProductEmbedding.objects.filter(encoder=COMPACT, product_id=newcomer.product_id).exists()
 
     assert compact_ensure() is None  # no refit due: a catch-up
-    assert np.allclose(stored(COMPACT, newcomer.product_id), projection.apply(vectors[5])[0], atol=1e-5)
-    assert np.allclose(stored(COMPACT, images[1].product_id), projection.apply(vectors[6])[0], atol=1e-5)
-    from recommender.embeddings.compact_store import compact_reconcile
+    assert np.allclose(stored(COMPACT, newcomer.product_id), projection.apply(as_stored(vectors[5]))[0], atol=1e-5)
+    assert np.allclose(stored(COMPACT, images[1].product_id), projection.apply(as_stored(vectors[6]))[0], atol=1e-5)
+    from recommender.vectors.compact_store import compact_reconcile
 
     assert compact_reconcile(source=TOY, dims=16) == 0  # and nothing is left to do

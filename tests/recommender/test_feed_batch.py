@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from recommender.feed_batch import active_shoppers, feeds_precompute
-from recommender.feeds import _version_key, shopper_id
+from recommender.recommend.feed_batch import active_shoppers, feeds_precompute
+from recommender.interactions.versions import shopper_id, shopper_version_key
 from recommender.interactions.services import interaction_record
 from shop.settings.base import cache_url
 from tests.factories import UserFactory, product_with_sizes
@@ -77,10 +77,10 @@ def test_a_precomputed_feed_and_its_version_outlive_the_request_cache():
     liked_and_lookalikes(user)
     who = shopper_id(user_id=user.pk)
     feeds_precompute([who], cache_seconds=7200)
-    version = cache.get(_version_key(who))
+    version = cache.get(shopper_version_key(who))
     assert 7100 < seconds_left(f"recommender:feed:home:{who}:{version}:") <= 7200
     # The version key outlives the feed: counting again from 1 after it expired must never reach this feed.
-    assert seconds_left(_version_key(who)) > 7200
+    assert seconds_left(shopper_version_key(who)) > 7200
 
 
 def test_a_shopper_who_acts_after_the_batch_is_not_served_the_batch_feed():
@@ -103,7 +103,7 @@ def test_a_deleted_user_is_skipped_and_a_guest_is_served_by_session():
     report = feeds_precompute(shoppers, cache_seconds=600)
 
     assert (report.cached, report.gone) == (1, 1)
-    version = cache.get(_version_key("sguest-7"))
+    version = cache.get(shopper_version_key("sguest-7"))
     assert cache.get(f"recommender:feed:home:sguest-7:{version}:") is not None
 
 
@@ -131,7 +131,7 @@ def test_the_beat_task_has_workers_precompute_every_active_shoppers_feed(setting
     worker = Worker(settings).start()
     try:
         precompute_feeds_task.delay()  # what the beat sends: the worker picks the shoppers and queues chunks
-        wait_for(lambda: all(cache.get(f"recommender:feed:home:{who}:{cache.get(_version_key(who))}:") is not None
+        wait_for(lambda: all(cache.get(f"recommender:feed:home:{who}:{cache.get(shopper_version_key(who))}:") is not None
                              for who in whos), timeout=90, what="every feed cached")
     finally:
         worker.stop()

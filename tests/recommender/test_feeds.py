@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommender.feeds import recommend_for_shopper
+from recommender.recommend.feeds import recommend_for_shopper
 from recommender.interactions.services import interaction_record
 from shop.accounts.models import Profile
 from shop.catalog.models import Variant
@@ -112,7 +112,7 @@ def test_a_renamed_product_or_a_size_sold_out_shows_at_once_in_the_api(client):
 
 @pytest.mark.worker
 def test_after_a_shopper_acts_a_worker_has_their_next_feed_ready(settings):
-    from recommender.feeds import _version_key, shopper_id
+    from recommender.interactions.versions import shopper_id, shopper_version_key
     from tests.worker import Worker, purge_queue, wait_for
 
     settings.RECOMMENDER = {"FEED_PRECOMPUTE": True}
@@ -122,7 +122,7 @@ def test_after_a_shopper_acts_a_worker_has_their_next_feed_ready(settings):
     worker = Worker(settings).start()
     try:
         liked_and_lookalikes(user)  # a like, committed: the version goes up and a refresh is queued
-        key = f"recommender:feed:home:{who}:{cache.get(_version_key(who))}:"
+        key = f"recommender:feed:home:{who}:{cache.get(shopper_version_key(who))}:"
         wait_for(lambda: cache.get(key) is not None, timeout=90)
     finally:
         worker.stop()
@@ -131,15 +131,16 @@ def test_after_a_shopper_acts_a_worker_has_their_next_feed_ready(settings):
 
 
 def test_a_refresh_queued_before_the_shopper_acted_again_does_nothing():
-    from recommender.feeds import _version_key, feed_refresh, shopper_id
+    from recommender.interactions.versions import shopper_id, shopper_version_key
+    from recommender.recommend.feeds import feed_refresh
 
     user = UserFactory()
     liked_and_lookalikes(user)
     who = shopper_id(user_id=user.pk)
-    version = cache.get(_version_key(who))
+    version = cache.get(shopper_version_key(who))
     interaction_record(kind="view", product_id=product_with_sizes().pk, user_id=user.pk)
     assert feed_refresh(who=who, version=version) == "stale"
-    assert feed_refresh(who=who, version=cache.get(_version_key(who))) == "cached"
+    assert feed_refresh(who=who, version=cache.get(shopper_version_key(who))) == "cached"
     assert feed(user)[1] == 1
 
 
@@ -178,7 +179,8 @@ def _queued_refreshes(who: str) -> int:
 
 
 def test_a_burst_of_actions_queues_one_refresh_which_ranks_for_the_latest_version():
-    from recommender.feeds import _version_key, feed_refresh_latest, shopper_id
+    from recommender.interactions.versions import shopper_id, shopper_version_key
+    from recommender.recommend.feeds import feed_refresh_latest
 
     user = UserFactory()
     who = shopper_id(user_id=user.pk)
@@ -187,7 +189,7 @@ def test_a_burst_of_actions_queues_one_refresh_which_ranks_for_the_latest_versio
     for _ in range(12):  # a shopper clicking around, or a replayed history, with no worker up
         interaction_record(kind="cart", product_id=product.pk, user_id=user.pk)
     assert _queued_refreshes(who) == before + 1
-    assert cache.get(_version_key(who)) == 12
+    assert cache.get(shopper_version_key(who)) == 12
     liked_and_lookalikes(user)  # acted again while the refresh waited: it must rank for this newest version
     assert _queued_refreshes(who) == before + 1
     assert feed_refresh_latest(who=who) == "cached"
@@ -201,7 +203,7 @@ def test_replayed_history_retires_the_cached_feed_but_queues_no_refresh():
 
     from django.utils import timezone
 
-    from recommender.feeds import _version_key, shopper_id
+    from recommender.interactions.versions import shopper_id, shopper_version_key
 
     user = UserFactory()
     who = shopper_id(user_id=user.pk)
@@ -209,7 +211,7 @@ def test_replayed_history_retires_the_cached_feed_but_queues_no_refresh():
     before = _queued_refreshes(who)
     last_month = timezone.now() - timedelta(days=30)
     interaction_record(kind="cart", product_id=product.pk, user_id=user.pk, at=last_month)  # e.g. demo_data
-    assert cache.get(_version_key(who)) == 1  # a feed cached before the replay is not served
+    assert cache.get(shopper_version_key(who)) == 1  # a feed cached before the replay is not served
     assert _queued_refreshes(who) == before  # nobody is on a page waiting for it
     interaction_record(kind="view", product_id=product.pk, user_id=user.pk)  # the shopper, now
     assert _queued_refreshes(who) == before + 1

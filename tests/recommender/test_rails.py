@@ -6,10 +6,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from recommender.behaviour.services import signals_rebuild
-from recommender.embeddings import store
+from recommender.vectors import store
 from recommender.interactions.services import interaction_record
 from recommender.models import ImageEmbedding
-from recommender.services import recommend
+from recommender.recommend.service import recommend
 from shop.accounts.models import Profile
 from tests.factories import CategoryFactory, UserFactory, product_with_sizes
 from tests.helpers.vectors import DIM, direction, lookalikes, with_vector

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
-from recommender.feeds import _version_key, shopper_id
+from recommender.interactions.versions import shopper_id, shopper_version_key
 from recommender.interactions.services import interaction_record
 from recommender.tasks import embed_images_task
 from shop.celery import app
@@ -51,7 +51,7 @@ def test_a_feed_refresh_runs_while_two_thousand_images_wait_to_be_embedded(setti
     try:
         queued_at = time.monotonic()
         interaction_record(kind="like", product_id=product.pk, user_id=user.pk)  # queues the refresh on commit
-        key = f"recommender:feed:home:{who}:{cache.get(_version_key(who))}:"
+        key = f"recommender:feed:home:{who}:{cache.get(shopper_version_key(who))}:"
         wait_for(lambda: cache.get(key) is not None, timeout=60, what="the refreshed feed")
         print(f"feed refreshed {time.monotonic() - queued_at:.2f} s after the like, behind {backlog} embed tasks")
     finally:

@@ -12,15 +12,17 @@ FASHION_IMAGES = Path(settings.BASE_DIR).parent / "shared" / "data" / "fashion-5
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: embed, signals, photo, similar, feed, health, train."
+    help = "Run a benchmark: embed, signals, photo, similar, feed, health, train, impressions."
 
     def add_arguments(self, parser):
-        parser.add_argument("name", choices=["embed", "signals", "photo", "similar", "feed", "health", "train"])
+        parser.add_argument("name", choices=["embed", "signals", "photo", "similar", "feed", "health", "train",
+                                             "impressions"])
         parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
         parser.add_argument("--images", type=Path, default=FASHION_IMAGES)
         parser.add_argument("--limit", type=int, default=1000)
         parser.add_argument("--encoder", default=None)
-        parser.add_argument("--queries", type=int, default=200, help="photo: searches to time; health: page loads")
+        parser.add_argument("--queries", type=int, default=200,
+                            help="photo: searches to time; health: page loads; impressions: loads per page and setting")
         parser.add_argument("--events", type=int, default=1_000_000, help="signals: synthetic interactions")
         parser.add_argument("--products", type=int, default=None,
                             help="synthetic products: signals 20,000, health 5,000, similar, feed and train 100,000 "
@@ -31,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, json: bool, images, limit, encoder, events, products, shoppers, queries, **options):
         if products is None:
-            products = {"signals": 20_000, "health": 5_000}.get(name, 100_000)
+            products = {"signals": 20_000, "health": 5_000, "impressions": 2_000}.get(name, 100_000)
         log = (lambda message: self.stderr.write(message)) if json else self.stdout.write
         if name == "embed":
             from benchmarks import embed
@@ -71,6 +73,10 @@ class Command(BaseCommand):
 
             result = feed.run(products=products, events=events, seconds=options["seconds"],
                               concurrency=options["concurrency"], log=log)
+        elif name == "impressions":
+            from benchmarks import impressions
+
+            result = impressions.run(products=products, events=min(events, 200_000), loads=queries, log=log)
         self.stdout.write(_dumps(result) if json else "\n".join(f"{k}: {v}" for k, v in result.items()))
 
 

@@ -74,6 +74,19 @@ class ImageEncoder:
     def embed(self, images: Sequence[Image.Image], /) -> np.ndarray:
         return l2_normalise(self.features(images))
 
+    def preprocess(self, images: Sequence[Image.Image], /) -> np.ndarray:
+        """The model's input for ``images``: uint8 [n, crop, crop, 3]. Pillow's resize releases the GIL, so a
+        thread can make the next batch's while ``embed_pixels`` runs this one's."""
+        return to_uint8_batch(images, spec=self.spec)
+
+    def embed_pixels(self, pixels: np.ndarray, /) -> np.ndarray:
+        """``embed`` for input ``preprocess`` made: float32 [n, dim], unit rows."""
+        out = np.empty((len(pixels), self.dim), dtype=np.float32)
+        for start in range(0, len(pixels), self.batch_size):
+            chunk = pixels[start : start + self.batch_size]
+            out[start : start + len(chunk)] = self._runner(chunk)
+        return l2_normalise(out)
+
     def classify(self, images: Sequence[Image.Image], /) -> np.ndarray:
         """ImageNet logits [n, 1000], computed in fp32 from the same features ``embed`` uses."""
         if self._head is None:

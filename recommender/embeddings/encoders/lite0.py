@@ -35,6 +35,7 @@ def load_model():
     """The full network (features + ``_fc``) with the package's weights, loaded strictly, in eval mode."""
     import torch
 
+    # lite0_arch imports torch: imported when a model is built, so a process that never embeds never loads torch.
     from recommender.embeddings.encoders.lite0_arch import EfficientNetLite0
 
     model = EfficientNetLite0()
@@ -50,7 +51,7 @@ def _shared_modules():
 
     Inference never mutates them, and sharing lets OpenVINO convert the network once, not once per encoder.
     """
-    from recommender.embeddings.encoders.lite0_arch import Features
+    from recommender.embeddings.encoders.lite0_arch import Features  # torch, only when a model is built
 
     model = load_model()
     return Features(model), model._fc

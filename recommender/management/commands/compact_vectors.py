@@ -1,6 +1,6 @@
 """python manage.py compact_vectors [--json] [--encoder lite0] [--dims 256]
 
-Fits the compact serving vectors now (recommender.embeddings.compact): PCA on every product vector of the encoder,
+Fits the compact serving vectors now (recommender.vectors.compact): PCA on every product vector of the encoder,
 then every product's compact row rewritten in one transaction, with its HNSW index. The beat does the same on its
 own once the catalogue is big enough (`COMPACT_MIN_PRODUCTS`) or has doubled; this command is for an operator who
 changed `COMPACT_DIMS` or wants it now. With --json the last line is {"encoder", "products", "dims",
@@ -13,8 +13,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from recommender.conf import recommender_setting
-from recommender.embeddings.compact import compact_name
-from recommender.embeddings.compact_store import compact_dims, compact_fit
+from recommender.vectors.compact import compact_name
+from recommender.vectors.compact_store import compact_dims, compact_fit
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from recommender.conf import recommender_setting
 from recommender.models import TextEmbedding
-from recommender.search.text_service import products_needing_text_embeddings, text_embeddings_compute
+from recommender.embeddings.text_service import products_needing_text_embeddings, text_embeddings_compute
 from recommender.tasks import embed_texts_task
 
 

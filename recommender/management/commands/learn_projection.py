@@ -1,7 +1,7 @@
 """python manage.py learn_projection [--json] [--encoder lite0] [--shrinkage 0.2]
 
 Learns a linear projection of the encoder's product vectors from the catalogue's own categories (regularised LDA,
-see recommender.embeddings.projection): from every active product that has a ready vector under the encoder and a
+see recommender.vectors.projection): from every active product that has a ready vector under the encoder and a
 category, the projection learns which directions of the image vectors separate the categories (on an imported
 fashion catalogue, the articleTypes). Nothing is learned from interactions, names or text.
 
@@ -16,8 +16,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommender.embeddings.projection import SHRINKAGE
-from recommender.embeddings.projection_store import SOURCE_ENCODER, projection_learn
+from recommender.vectors.projection import SHRINKAGE
+from recommender.evaluation.projection import projection_learn
+from recommender.vectors.projection_store import SOURCE_ENCODER
 
 
 class Command(BaseCommand):

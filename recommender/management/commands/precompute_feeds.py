@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from recommender.feed_batch import active_shoppers, feeds_precompute
+from recommender.recommend.feed_batch import active_shoppers, feeds_precompute
 
 
 class Command(BaseCommand):

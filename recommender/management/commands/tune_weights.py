@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from recommender.conf import recommender_setting
 from recommender.evaluation.runner import evaluate, prepared
 from recommender.evaluation.tuning import grid_search, weights_search
-from recommender.tuning import tuned_weights_save
+from recommender.recommend.weights import tuned_weights_save
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from recommender.embeddings.compact import compact_name, compact_parts, compact_source, explained_variance, pca_fit
-from recommender.embeddings.projection import unit_rows
+from recommender.vectors.compact import compact_name, compact_parts, compact_source, explained_variance, pca_fit
+from recommender.vectors.projection import unit_rows
 from tests.helpers.synthetic import low_rank
 
 

@@ -4,7 +4,7 @@ stronger nuisance that raw cosine cannot see past, the way colour and pose domin
 import numpy as np
 import pytest
 
-from recommender.embeddings.projection import held_out, projection_fit, unit_rows
+from recommender.vectors.projection import held_out, projection_fit, unit_rows
 from tests.helpers.synthetic import synthetic
 
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from recommender.conf import recommender_setting
 from recommender.models import EvaluationRun, Interaction, RecommenderSettings
-from recommender.services import recommendation_weights
+from recommender.recommend.service import recommendation_weights
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from recommender.embeddings.projection_store import projection_current
+from recommender.vectors.projection_store import projection_current
 from recommender.models import ProductEmbedding, VisualProjection
 from tests.factories import CategoryFactory, ProductFactory
 from tests.helpers.synthetic import synthetic

@@ -5,12 +5,12 @@ import pytest
 from django.core.cache import cache
 
 from recommender.learning.selectors import ranker_state
-from recommender.learning.serving import served_models
+from recommender.recommend.ranker import served_models
 from recommender.learning.training import ranker_train
 from recommender.models import RankerStatus, RankerVersion
 from recommender.ranking import Source
 from recommender.behaviour.services import signals_rebuild
-from recommender.services import recommend, recommend_inputs, recommendation_weights
+from recommender.recommend.service import recommend, recommend_inputs, recommendation_weights
 from tests.helpers.ranker_world import coloured_product, colour_world
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from recommender.embeddings.encoders import get_encoder
 from recommender.embeddings.service import image_embeddings_compute
 from recommender.search.photo import category_vote
 from recommender.search.semantic import semantic_search
-from recommender.search.text_service import text_embeddings_compute
-from recommender.search.vector_query import nearest_products
+from recommender.embeddings.text_service import text_embeddings_compute
+from recommender.vectors.nearest import nearest_products
 from shop.catalog.importer import catalog_import
 from shop.catalog.models import Category, Product, ProductImage
 from shop.catalog.selectors import product_search

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks.scratch import catalogue_fill, selective_filters
 from benchmarks.similar import K, _exact_top, _filter_masks
-from recommender.search.vector_query import nearest_products
+from recommender.vectors.nearest import nearest_products
 
 PRODUCTS = 2000
 QUERIES = 15

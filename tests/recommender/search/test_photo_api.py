@@ -156,7 +156,7 @@ def test_the_openapi_schema_describes_photo_search(client):
 def test_with_compact_vectors_serving_an_upload_is_projected_into_their_space(client, catalogue, settings):
     from django.core.management import call_command
 
-    from recommender.embeddings.store import encoder_for_serving
+    from recommender.vectors.store import encoder_for_serving
 
     settings.RECOMMENDER = {"COMPACT_DIMS": 2, "COMPACT_MIN_PRODUCTS": 3}
     call_command("compact_vectors", verbosity=0)

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from recommender.search import photo, preload, text
+from recommender.search import preload
 
 
 def in_own_thread(target):
@@ -62,8 +62,8 @@ def test_warming_runs_a_photo_and_a_query_through_the_serving_models(monkeypatch
         def embed(self, texts):
             calls.append(("text", list(texts)))
 
-    monkeypatch.setattr(photo, "photo_vectors", lambda data, *, encoder: calls.append(("photo", encoder)))
-    monkeypatch.setattr(text, "get_text_encoder", lambda model: FakeTextEncoder())
+    monkeypatch.setattr(preload, "photo_vectors", lambda data, *, encoder: calls.append(("photo", encoder)))
+    monkeypatch.setattr(preload, "get_text_encoder", lambda model: FakeTextEncoder())
     with caplog.at_level(logging.INFO, logger="recommender.search.preload"):
         in_own_thread(preload.search_models_warm)
     assert [kind for kind, _ in calls] == ["photo", "text"]
@@ -75,7 +75,7 @@ def test_a_failing_preload_is_logged_and_never_raises(monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("weights missing")
 
-    monkeypatch.setattr(photo, "photo_vectors", broken)
+    monkeypatch.setattr(preload, "photo_vectors", broken)
     with caplog.at_level(logging.WARNING, logger="recommender.search.preload"):
         in_own_thread(preload.search_models_warm)
     assert "preloading the search models failed" in caplog.text

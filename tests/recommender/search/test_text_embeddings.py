@@ -9,8 +9,9 @@ from django.core.management import call_command
 
 from recommender import tasks
 from recommender.models import TextEmbedding
-from recommender.search import semantic, text_service
-from recommender.search.text import product_text, text_sha256
+from recommender.embeddings import text_service
+from recommender.search import semantic
+from recommender.embeddings.text import product_text, text_sha256
 from shop.catalog.models import Product
 from tests.factories import CategoryFactory, ProductFactory
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recommender.models import ProductEmbedding
-from recommender.search.vector_query import ProductFilters, nearest_products
+from recommender.vectors.nearest import ProductFilters, nearest_products
 from shop.catalog.models import Gender
 from tests.factories import CategoryFactory, product_with_sizes
 
