@@ -10,7 +10,9 @@ inside a rolled-back transaction (the shop is untouched): `Periods(test, train)`
   before it. A group = one shopper's filtered candidates, their feature matrix and labels (1 = carted or bought in
   that session). Groups with no positive are left out: they teach a ranking loss nothing.
 So the model never sees an item of the later period, nor a factor trained on one; each deeper period is nested in a
-savepoint and undone before the next is read.
+savepoint and undone before the next is read. `earlier` keeps each earlier period's requests (plain data);
+`validation` is the depth-1 one (the session just before the later one), on which a linear blend can be tuned as
+honestly as the ranker's hyper-parameters are.
 """
 
 from __future__ import annotations
@@ -60,6 +62,12 @@ class Periods:
     train: list[Group] = field(default_factory=list)
     train_shoppers: int = 0  # shoppers with at least one training group
     train_periods: list[dict] = field(default_factory=list)
+    earlier: dict[int, State] = field(default_factory=dict)  # depth -> that period's requests (plain data)
+
+    @property
+    def validation(self) -> State | None:
+        """The depth-1 period (the session just before the later one), for tuning a blend on it."""
+        return self.earlier.get(1)
 
 
 def groups_of(state: State, *, depth: int = 1) -> list[Group]:
@@ -119,6 +127,7 @@ def periods(*, train_cuts: int = 2, k: int = 10, seed: int = 7, user_ids: set[in
                     return
                 state = state_read(held, k=k, seed=seed, progress=progress, step=f"earlier period {depth}")
                 groups = groups_of(state, depth=depth)
+                result.earlier[depth] = state
                 result.train.extend(groups)
                 shoppers.update(g.user_id for g in groups)
                 result.train_periods.append({**state.period, "shoppers": len(held.cuts), "groups": len(groups)})

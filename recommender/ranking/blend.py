@@ -100,12 +100,16 @@ def _strongest_first(item: tuple[Evidence, float]) -> tuple:
     return (-n, e.anchor_id is None, e.anchor_id or 0, e.label or "")
 
 
-def blend(candidates: Iterable[Candidate], *, weights: Mapping[str, float], cosine_floor: float = 0.0) -> list[Scored]:
-    """Score every candidate; best first, ties by product id. Candidates should be merged first."""
+def blend(candidates: Iterable[Candidate], *, weights: Mapping[str, float], cosine_floor: float = 0.0,
+          normalised: Mapping[int, list[tuple[Evidence, float]]] | None = None) -> list[Scored]:
+    """Score every candidate; best first, ties by product id. Candidates should be merged first. `normalised`:
+    `normalised_evidence(candidates, cosine_floor=...)` when the caller has it already (the same candidates)."""
     w = check_weights(weights)
     total = sum(w.values())
     scored = []
-    for product_id, items in normalised_evidence(candidates, cosine_floor=cosine_floor).items():
+    if normalised is None:
+        normalised = normalised_evidence(candidates, cosine_floor=cosine_floor)
+    for product_id, items in normalised.items():
         by_source: dict[Source, list[tuple[Evidence, float]]] = {}
         for e, n in items:
             by_source.setdefault(e.source, []).append((e, n))

@@ -12,7 +12,13 @@ What the columns say (missing evidence is 0, so "not reached" and "weak" sit at 
 - the shopper's affinity (share of their decayed, kind-weighted history) for the candidate's category, colour,
   usage, department, brand and price band, and its price's distance from their usual price (log ratio);
 - viewed before and not bought: how often (views of this product), days since the last view (0 when never viewed),
-  carted before, liked;
+  its recency 0.5 ** (days / VIEW_HALF_LIFE_DAYS) (0 when never viewed, so "never" and "just now" differ), in how
+  many separate visits it was viewed (events more than VISIT_GAP_DAYS apart start a new one), whether it was viewed
+  in their latest visit, carted before, liked;
+- the shopper's affinity for the candidate's season and for its descriptive attributes (the catalogue's own
+  `attributes`: pattern, fit, fabric...; mean and max over the keys the product has), and the share of their
+  latest visit spent in its category (this visit's intent, beside the long-run category affinity);
+- the factor score over the request's best factor score (the collaborative source on one scale per request);
 - popularity and trend (behaviour's 0..1), product age in days, sizes in stock, placement, how many sources reached it,
   how long the shopper's history is.
 `history_strength` is the score the history source gives ("viewed before, not bought"), shared with its selector.
@@ -35,7 +41,9 @@ HISTORY_HALF_LIFE_DAYS = 21.0  # an act this old counts half in the shopper's af
 PRICE_BAND_RATIO = 1.5  # price bands are powers of this: 10-15, 15-22.5, ...
 NEVER_VIEWED = 0.0
 KIND_WEIGHTS = {"view": 1.0, "click": 1.5, "like": 3.0, "cart": 4.0, "purchase": 6.0}
-AFFINITIES = ("category", "colour", "usage", "department", "brand", "price_band")
+AFFINITIES = ("category", "colour", "usage", "department", "brand", "price_band", "season")
+VIEW_HALF_LIFE_DAYS = 14.0
+VISIT_GAP_DAYS = 30.0 / 1440.0  # the split's session gap: 30 minutes
 PLACEMENT_CODES = {placement: i for i, placement in enumerate(Placement)}
 
 
@@ -47,6 +55,8 @@ class Attributes:
     department: str = ""
     brand: str = ""
     price: float = 0.0
+    season: str = ""
+    details: tuple[tuple[str, str], ...] = ()  # the catalogue's descriptive attributes (pattern, fit...) as pairs
 
     def value(self, name: str):
         if name == "price_band":
@@ -92,6 +102,8 @@ FEATURES: tuple[str, ...] = (
     "price_distance",
     "views", "days_since_view", "carted_before", "liked",
     "popularity", "trending", "product_age_days", "sizes_in_stock", "placement", "sources", "history_length",
+    "view_recency", "visits_viewed", "viewed_last_visit", "affinity_details_mean", "affinity_details_max",
+    "last_visit_category", "factor_relative",
 )
 
 
@@ -107,30 +119,45 @@ def history_strength(views: float, days_since: float) -> float:
 @dataclass
 class _History:
     affinity: dict[str, dict[object, float]]
+    details: dict[tuple[str, str], float]
     views: dict[int, int]
     last_view: dict[int, float]
+    visits: dict[int, set[int]]
     carted: set[int]
     liked: set[int]
     bought: set[int]
     mean_log_price: float | None
+    last_visit_categories: dict[int, float]
 
 
 def _history(events: Sequence[Event]) -> _History:
     affinity: dict[str, dict[object, float]] = {name: defaultdict(float) for name in AFFINITIES}
+    details: dict[tuple[str, str], float] = defaultdict(float)
     views: dict[int, int] = defaultdict(int)
     last_view: dict[int, float] = {}
+    visits: dict[int, set[int]] = defaultdict(set)
     carted, liked, bought = set(), set(), set()
     total, log_price = 0.0, 0.0
-    for e in events:
+    visit, previous = 0, None
+    last_visit: dict[int, float] = defaultdict(float)
+    for e in sorted(events, key=lambda e: e.age_days):  # newest first: visit 0 is the latest
+        if previous is not None and e.age_days - previous > VISIT_GAP_DAYS:
+            visit += 1
+        previous = e.age_days
         w = KIND_WEIGHTS.get(e.kind, 1.0) * 0.5 ** (max(e.age_days, 0.0) / HISTORY_HALF_LIFE_DAYS)
         total += w
         for name in AFFINITIES:
             affinity[name][e.attributes.value(name)] += w
+        for pair in e.attributes.details:
+            details[pair] += w
+        if visit == 0:
+            last_visit[e.attributes.category_id] += 1.0
         if e.attributes.price > 0:
             log_price += w * math.log(e.attributes.price)
         if e.kind in ("view", "click"):
             views[e.product_id] += 1
             last_view[e.product_id] = min(last_view.get(e.product_id, math.inf), e.age_days)
+            visits[e.product_id].add(visit)
         elif e.kind == "cart":
             carted.add(e.product_id)
         elif e.kind == "like":
@@ -140,7 +167,11 @@ def _history(events: Sequence[Event]) -> _History:
     if total > 0:
         for name in AFFINITIES:
             affinity[name] = {key: value / total for key, value in affinity[name].items()}
-    return _History(affinity, views, last_view, carted, liked, bought, log_price / total if total > 0 else None)
+        details = {key: value / total for key, value in details.items()}
+    visit_events = sum(last_visit.values())
+    return _History(affinity, dict(details), views, last_view, visits, carted, liked, bought,
+                    log_price / total if total > 0 else None,
+                    {c: n / visit_events for c, n in last_visit.items()} if visit_events else {})
 
 
 def _inverse_ranks(values: Mapping[int, float]) -> dict[int, float]:
@@ -148,51 +179,99 @@ def _inverse_ranks(values: Mapping[int, float]) -> dict[int, float]:
     return {pid: 1.0 / (i + 1) for i, pid in enumerate(order)}
 
 
+def _detail_affinity(pairs: Sequence[tuple[str, str]], affinity: Mapping[tuple[str, str], float]
+                     ) -> tuple[float, float]:
+    """(mean, max) over the product's descriptive attributes of the shopper's affinity for its value."""
+    if not pairs:
+        return 0.0, 0.0
+    values = [affinity.get(pair, 0.0) for pair in pairs]
+    return sum(values) / len(values), max(values)
+
+
+def _ranks_column(ids: Sequence[int], values: Mapping[int, float]) -> np.ndarray:
+    """1 / rank of each id among `values` (best first, ties by id), 0 for ids `values` lacks."""
+    ranks = _inverse_ranks(values)
+    return np.fromiter((ranks.get(pid, 0.0) for pid in ids), dtype=np.float64, count=len(ids))
+
+
+def _column(ids: Sequence[int], values: Mapping, default: float = 0.0) -> np.ndarray:
+    return np.fromiter((values.get(pid, default) for pid in ids), dtype=np.float64, count=len(ids))
+
+
 def features_matrix(candidates: Sequence[Candidate], *, facts: Mapping[int, ProductFacts],
                     context: Context) -> np.ndarray:
-    """float32 [len(candidates), len(FEATURES)]; see the module docstring for each column."""
+    """float32 [len(candidates), len(FEATURES)]; see the module docstring for each column. Column by column
+    (numpy), with one pass over the candidates for what only Python objects hold."""
+    n = len(candidates)
+    columns: dict[str, np.ndarray] = {}
+    if not n:
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+    ids = [c.product_id for c in candidates]
     history = _history(context.events)
     normalised = normalised_evidence(candidates)
     per_source: dict[Source, dict[int, float]] = {s: {} for s in SOURCES}
     for product_id, items in normalised.items():
         combined: dict[Source, float] = defaultdict(lambda: 1.0)
-        for evidence, n in items:
-            combined[evidence.source] *= 1.0 - n
+        for evidence, value in items:
+            combined[evidence.source] *= 1.0 - value
         for source, remaining in combined.items():
             per_source[source][product_id] = 1.0 - remaining
-    source_ranks = {s: _inverse_ranks(values) for s, values in per_source.items()}
+    for source in SOURCES:
+        columns[f"score_{source.value}"] = _column(ids, per_source[source])
+        columns[f"rank_{source.value}"] = _ranks_column(ids, per_source[source])
     blended = {s.product_id: s.score for s in blend(candidates, weights=context.blend_weights,
-                                                    cosine_floor=context.cosine_floor)} \
-        if context.blend_weights and candidates else {}
-    blend_ranks = _inverse_ranks(blended)
-    factor = {c.product_id: context.factor_scores[c.product_id] for c in candidates
-              if c.product_id in context.factor_scores}
-    factor_ranks = _inverse_ranks(factor)
+                                                    cosine_floor=context.cosine_floor,
+                                                    normalised=normalised if not context.cosine_floor else None)} \
+        if context.blend_weights else {}
+    columns["blend_score"], columns["blend_rank"] = _column(ids, blended), _ranks_column(ids, blended)
+    factor = {pid: context.factor_scores[pid] for pid in ids if pid in context.factor_scores}
+    columns["factor_score"], columns["factor_rank"] = _column(ids, factor), _ranks_column(ids, factor)
+    factor_best = max((v for v in factor.values() if v > 0), default=0.0)
+    columns["factor_relative"] = np.maximum(columns["factor_score"], 0.0) / factor_best if factor_best > 0 \
+        else np.zeros(n)
+
+    stats = [context.items.get(pid) or ItemStats() for pid in ids]
+    found = [facts.get(pid) for pid in ids]
+    attributes = [s.attributes for s in stats]
+    for name in AFFINITIES:
+        shares = history.affinity[name]
+        columns[f"affinity_{name}"] = np.fromiter((shares.get(a.value(name), 0.0) for a in attributes),
+                                                  dtype=np.float64, count=n)
+    details = [_detail_affinity(a.details, history.details) for a in attributes]
+    columns["affinity_details_mean"] = np.array([d[0] for d in details])
+    columns["affinity_details_max"] = np.array([d[1] for d in details])
+    columns["last_visit_category"] = np.fromiter(
+        (history.last_visit_categories.get(a.category_id, 0.0) for a in attributes), dtype=np.float64, count=n)
+
     profile = context.profile_vector
-    placement = PLACEMENT_CODES[Placement(context.placement)]
-    rows = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
-    for i, candidate in enumerate(candidates):
-        pid = candidate.product_id
-        fact = facts.get(pid)
-        stats = context.items.get(pid, ItemStats())
-        attributes = stats.attributes
-        vector = fact.vector if fact is not None else None
-        cosine = float(vector @ profile) if vector is not None and profile is not None \
-            and len(vector) == len(profile) else 0.0
-        price = fact.price if fact is not None else attributes.price
-        distance = abs(math.log(max(price, 1.0)) - history.mean_log_price) if history.mean_log_price is not None \
-            else 0.0
-        row = [
-            *(per_source[s].get(pid, 0.0) for s in SOURCES),
-            *(source_ranks[s].get(pid, 0.0) for s in SOURCES),
-            blended.get(pid, 0.0), blend_ranks.get(pid, 0.0), factor.get(pid, 0.0), factor_ranks.get(pid, 0.0), cosine,
-            *(history.affinity[name].get(attributes.value(name), 0.0) for name in AFFINITIES),
-            distance,
-            float(history.views.get(pid, 0)), history.last_view.get(pid, NEVER_VIEWED),
-            float(pid in history.carted and pid not in history.bought), float(pid in history.liked),
-            stats.popularity, stats.trending, stats.age_days,
-            float(len(fact.sizes_in_stock)) if fact is not None else 0.0, float(placement),
-            float(len({e.source for e in candidate.evidence})), float(len(context.events)),
-        ]
-        rows[i] = row
-    return rows
+    cosine = np.zeros(n)
+    if profile is not None:
+        have = [i for i, f in enumerate(found) if f is not None and f.vector is not None
+                and len(f.vector) == len(profile)]
+        if have:
+            cosine[have] = np.stack([found[i].vector for i in have]) @ np.asarray(profile)
+    columns["profile_cosine"] = cosine
+    prices = np.array([f.price if f is not None else a.price for f, a in zip(found, attributes)], dtype=np.float64)
+    columns["price_distance"] = np.abs(np.log(np.maximum(prices, 1.0)) - history.mean_log_price) \
+        if history.mean_log_price is not None else np.zeros(n)
+
+    columns["views"] = _column(ids, history.views)
+    columns["days_since_view"] = _column(ids, history.last_view, NEVER_VIEWED)
+    viewed = np.fromiter((pid in history.last_view for pid in ids), dtype=bool, count=n)
+    columns["view_recency"] = np.where(viewed, 0.5 ** (columns["days_since_view"] / VIEW_HALF_LIFE_DAYS), 0.0)
+    columns["visits_viewed"] = np.fromiter((len(history.visits.get(pid, ())) for pid in ids), dtype=np.float64,
+                                           count=n)
+    columns["viewed_last_visit"] = np.fromiter((0 in history.visits.get(pid, ()) for pid in ids), dtype=np.float64,
+                                               count=n)
+    columns["carted_before"] = np.fromiter((pid in history.carted and pid not in history.bought for pid in ids),
+                                           dtype=np.float64, count=n)
+    columns["liked"] = np.fromiter((pid in history.liked for pid in ids), dtype=np.float64, count=n)
+    columns["popularity"] = np.array([s.popularity for s in stats], dtype=np.float64)
+    columns["trending"] = np.array([s.trending for s in stats], dtype=np.float64)
+    columns["product_age_days"] = np.array([s.age_days for s in stats], dtype=np.float64)
+    columns["sizes_in_stock"] = np.array([len(f.sizes_in_stock) if f is not None else 0 for f in found],
+                                         dtype=np.float64)
+    columns["placement"] = np.full(n, float(PLACEMENT_CODES[Placement(context.placement)]))
+    columns["sources"] = np.array([len({e.source for e in c.evidence}) for c in candidates], dtype=np.float64)
+    columns["history_length"] = np.full(n, float(len(context.events)))
+    return np.column_stack([columns[name] for name in FEATURES]).astype(np.float32)

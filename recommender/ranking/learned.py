@@ -4,8 +4,13 @@ In: candidates, `ProductFacts`, a `Shopper`, a `Request`, a `features.Context` a
 `predict(matrix) -> array` over `features.FEATURES` columns (a LightGBM booster, or a test double). Out: at most
 `request.k` `Ranked` items in display order, scores in (0, 1): the logistic of the model's raw score.
 
-merge -> filter -> features -> predict -> staff rules -> diversify (MMR) -> explain. Filters and exclusions run before
-the model, so nothing the model likes can bring back an item they drop. The reason is the strongest evidence, ordered by
+MMR weighs relevance against similarity, relevance being each item's score over the best one. The logistic of a
+ranker's raw score is no such scale: raw scores of 3 and 6 both map near 1, so diversity alone would reorder
+them. MMR therefore gets exp(raw - best raw): the model's own margins, the best item 1, an item 1 behind in raw
+score e^-1 (lambdarank's scores are log-odds-like).
+
+merge -> filter -> features -> predict -> staff rules -> diversify (MMR) -> explain. Filters and exclusions run before the model,
+so nothing the model likes can bring back an item they drop. The reason is the strongest evidence, ordered by
 REASON_WEIGHTS (what a reason tells the shopper), not by the model: a model's score says how likely, not why.
 """
 
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -54,9 +60,15 @@ def rank_learned_steered(candidates: Iterable[Candidate], *, facts: Mapping[int,
         return diversify_steered([], facts=facts, shopper=shopper, request=request, mmr_lambda=mmr_lambda,
                                  rules=rules)
     raw = np.asarray(model.predict(matrix), dtype=np.float64).reshape(-1)
-    reasons = {s.product_id: s for s in blend(kept, weights=REASON_WEIGHTS, cosine_floor=cosine_floor)}
-    scored = [Scored(c.product_id, 1.0 / (1.0 + math.exp(-max(min(r, 50.0), -50.0))),
-                     reasons[c.product_id].contributions) for c, r in zip(kept, raw)]
+    relative = np.exp(np.clip(raw - raw.max(), -50.0, 0.0))
+    scored = [Scored(c.product_id, float(rel), ()) for c, rel in zip(kept, relative)]
     scored.sort(key=lambda s: (-s.score, s.product_id))
-    return diversify_steered(scored, facts=facts, shopper=shopper, request=request, mmr_lambda=mmr_lambda,
-                             rules=rules)
+    reasons = {s.product_id: s for s in blend(kept, weights=REASON_WEIGHTS, cosine_floor=cosine_floor)}
+    scored = [Scored(item.product_id, item.score, reasons[item.product_id].contributions) for item in scored]
+    ranking = diversify_steered(scored, facts=facts, shopper=shopper, request=request, mmr_lambda=mmr_lambda,
+                                rules=rules)
+    # Shown scores are the model's logistic (how likely), MMR having used the margins; a rule's item keeps its own.
+    logistic = {c.product_id: 1.0 / (1.0 + math.exp(-max(min(r, 50.0), -50.0))) for c, r in zip(kept, raw)}
+    return Ranking([replace(item, score=logistic[item.product_id])
+                    if not item.rule_ids and item.product_id in logistic else item for item in ranking.items],
+                   ranking.effects)

@@ -37,6 +37,9 @@ class Served:
 
 
 def booster_from_text(text: str):
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before LightGBM loads OpenMP: see recommender.learning
     import lightgbm
 
     return lightgbm.Booster(model_str=text)

@@ -42,6 +42,11 @@ from recommender.recommend.weights import recommendation_weights
 
 HOME_ANCHORS = 5  # liked / carted / bought items whose neighbours feed "for you"
 HOME_VISUAL_ANCHORS = 3  # ... of which the strongest have their look-alikes fetched
+# The learned sources reach further than the others: a shopper's own history is short and every item of it is
+# strong evidence, and the factor scores rank the whole catalogue in one product (docs/learned-ranking.md: share
+# of held-out purchases each source reaches).
+HISTORY_CANDIDATES = 100
+COLLAB_CANDIDATES = 100
 
 
 def shopper_of(profile: StyleProfile) -> Shopper:
@@ -133,8 +138,7 @@ class RecommendInputs:
 
 def learned_sources(*, events: Sequence[Event], served, wanted: set[Source]) -> tuple[list[Candidate], dict]:
     """History and collaborative candidates from the shopper's events (plain data); (candidates, user factors)."""
-    per_source = selectors.CANDIDATES_PER_SOURCE
-    found = history_candidates(events, k=per_source) if Source.HISTORY in wanted else []
+    found = history_candidates(events, k=HISTORY_CANDIDATES) if Source.HISTORY in wanted else []
     user = None
     if served is not None and served.factors is not None:
         confidence: dict[int, float] = {}
@@ -145,7 +149,7 @@ def learned_sources(*, events: Sequence[Event], served, wanted: set[Source]) -> 
         if Source.COLLAB in wanted:
             bought = {e.product_id for e in events if e.kind == "purchase"}
             found += [Candidate.from_source(pid, Source.COLLAB, score)
-                      for pid, score in served.factors.top(user, k=per_source, exclude=bought)]
+                      for pid, score in served.factors.top(user, k=COLLAB_CANDIDATES, exclude=bought)]
     return found, {"user": user}
 
 

@@ -44,3 +44,25 @@ def test_the_model_orders_the_list_and_the_reason_is_the_strongest_evidence():
     assert [r.reason for r in ranked] == ["You viewed this last week", "Shoppers like you bought this",
                                           "Trending now"]
     assert all(0 < r.score < 1 for r in ranked)
+
+
+class Margins:
+    """A model double with fixed raw scores per row: large and far apart, as a fitted lambdarank gives."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def predict(self, matrix):
+        return np.array(self.raw[: matrix.shape[0]], dtype=np.float64)
+
+
+def test_diversity_weighs_the_models_margins_not_its_squashed_scores():
+    twin = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    other = np.array([0.0, 1.0, 0.0], dtype=np.float32)
+    facts = catalogue(product(1, vector=twin), product(2, vector=twin), product(3, vector=other))
+    candidates = [Candidate.from_source(pid, Source.TRENDING, 1.0) for pid in (1, 2, 3)]
+    # Raw 10 and 9.9 are both near certain against 2: the near-twin still beats the unlike but unlikely item.
+    ranked = rank_learned(candidates, facts=facts, shopper=Shopper(), request=Request(placement=Placement.HOME, k=3),
+                          context=Context(), model=Margins([10.0, 9.9, 2.0]), mmr_lambda=0.7)
+    assert [r.product_id for r in ranked] == [1, 2, 3]
+    assert ranked[0].score > ranked[1].score > ranked[2].score
