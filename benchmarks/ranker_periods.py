@@ -28,9 +28,35 @@ def save(world: str, path: str, *, train_cuts: int = 3, k: int = 10, seed: int =
     return {"shoppers": len(data["test"].split.cuts), "earlier": {d: len(s.split.cuts) for d, s in data["earlier"].items()}}
 
 
+# Periods saved before the re-layer and merchandising: the inputs' class by its former module, and product facts
+# without the fields merchandising added (their state is the old fields' values in order).
+MOVED = {("recommender.services", "RecommendInputs"): ("recommender.recommend.service", "RecommendInputs")}
+OLD_FACTS = ("product_id", "name", "category_id", "category_name", "price", "active", "sizes_in_stock", "size_type",
+             "colour", "brand", "vector")
+
+
+class _SavedFacts:
+    def __setstate__(self, state):
+        self.state = state
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        if (module, name) == ("recommender.ranking.candidates", "ProductFacts"):
+            return _SavedFacts
+        return super().find_class(*MOVED.get((module, name), (module, name)))
+
+
 def load(path: str) -> dict:
+    from recommender.ranking.candidates import ProductFacts
+
     with open(path, "rb") as f:
-        return pickle.load(f)
+        data = _Unpickler(f).load()
+    for state in [data["test"], *data["earlier"].values()]:
+        for inputs in state.inputs.values():
+            inputs.facts = {pid: ProductFacts(**dict(zip(OLD_FACTS, f.state))) if isinstance(f, _SavedFacts) else f
+                            for pid, f in inputs.facts.items()}
+    return data
 
 
 def groups(data: dict) -> list:

@@ -1,20 +1,19 @@
-"""Fit the learning-to-rank model and score rankers on a period: LightGBM lambdarank over `features.FEATURES`.
+"""Fit the learned ranker and score rankers on a period: LightGBM lambdarank or a linear ranker over `FEATURES`.
 
-In: `cuts.Group`s (one shopper's candidates, feature matrix, labels each), a seed. Out: a `lightgbm.Booster`;
-`importance(booster)` -> {feature: share of the total gain}, largest first.
+In: `cuts.Group`s (one shopper's candidates, feature matrix, labels each), a seed. Out: a model with
+`predict(matrix)` (a `lightgbm.Booster` or a `ranking.linear.LinearRanker`) and how it was chosen;
+`importance(model)` -> {feature: share of the total gain, or of |weight|}, largest first.
 `period_score(state, ...)`: NDCG@k, hit rate, coverage (see `evaluation.metrics.summarise`) of one ranker on a
-period: a booster (`model`), or blend weights (`weights`).
+period: a model (`model`), or blend weights (`weights`).
 
-Hyper-parameters are never chosen on the period a figure is reported for. `ranker_select` fits each of the few
-fixed CHOICES on the deeper earlier periods (depth >= 2) with early stopping on the earliest-but-one (depth 1, the
-session just before the later period: the validation period, NDCG@10 of LightGBM's own), keeps the choice and the
-number of trees that did best there, and refits that on every earlier period. With no validation period it uses
-PARAMS with DEFAULT_TREES.
+Hyper-parameters and the model family are never chosen on the period a figure is reported for: see
+`ranker_select` (fit on the deepest earlier periods, tune on the next, compare on the session just before the later
+period). With a single earlier period it uses PARAMS with DEFAULT_TREES.
 
-Training rows: every positive of a group, its NEGATIVES_HARD best other candidates by the linear blend's score
-(the ones a ranker must learn to put below the positive) and NEGATIVES_RANDOM others drawn with the seed; the
-validation period keeps its whole pools, so early stopping sees what serving sees. Deterministic for a seed:
-`deterministic`, `force_row_wise`, seeded bagging and sampling.
+LightGBM's training rows: every positive of a group, its NEGATIVES_HARD best other candidates by the linear blend's
+score (the ones a ranker must learn to put below the positive) and NEGATIVES_RANDOM others drawn with the seed; the
+tuning and comparing periods keep their whole pools, so they see what serving sees. Deterministic for a seed:
+`deterministic`, `force_row_wise`, seeded bagging and sampling; the linear fit samples with the seed too.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.evaluation.metrics import summarise
+from recommender.learning.linear_fit import linear_fit
 from recommender.ranking.features import FEATURES
 
 PARAMS = {
@@ -37,6 +37,7 @@ MAX_BIN = 63  # histogram bins per feature: a quarter of the work per split of L
 EARLY_STOPPING_ROUNDS = 40
 NEGATIVES_HARD = 60
 NEGATIVES_RANDOM = 60
+LINEAR_PENALTIES = (0.01, 0.1, 1.0)  # L2 on standardised columns: from a free fit to a strongly shrunk one
 
 # From a near-linear model to a flexible one: small shops' logs support only the first.
 CHOICES = (
@@ -96,25 +97,52 @@ def _dataset(groups: Sequence, *, reference=None):
 
 
 def ranker_select(groups: Sequence, *, seed: int = 7, params: Mapping | None = None) -> tuple[object, dict]:
-    """(booster fitted on every group, {"params", "validation": [ndcg per choice]}). `params` given: no search,
-    those parameters as they are. The deeper periods' and the validation period's rows are binned once for all
-    the choices."""
+    """(model fitted on every group, how it was chosen). `params` given: LightGBM with those parameters, no search.
+
+    Candidates: each of CHOICES (LightGBM, its trees by early stopping) and a linear ranker per LINEAR_PENALTIES.
+    With three earlier periods or more, each candidate is fitted on the deepest ones (depth >= 3), tuned (trees,
+    penalty) on depth 2, and the families are compared on depth 1, which neither fitting nor tuning saw: early
+    stopping's best score is the best of hundreds of looks at its own period, too hopeful to compare with anything.
+    With two, depth 1 both tunes and compares. The winner is refitted on every group. Never the later period."""
     sampled = negatives_sample(groups, seed=seed)
-    fit_on = [g for g in sampled if g.depth >= 2]
-    validate_on = [g for g in groups if getattr(g, "depth", 1) == 1]
-    if params is not None or not fit_on or not validate_on:
+    layout = _layout(groups)
+    if params is not None or layout is None:
         chosen = dict(params) if params is not None else {"n_estimators": DEFAULT_TREES}
-        return ranker_fit(sampled, seed=seed, params=chosen), {"params": chosen, "validation": []}
+        return ranker_fit(sampled, seed=seed, params=chosen), {"family": "lightgbm", "params": chosen,
+                                                               "validation": []}
+    fit_depth, tune_depth = layout
+    fit_on = [g for g in sampled if g.depth >= fit_depth]
+    fit_full = [g for g in groups if getattr(g, "depth", 1) >= fit_depth]
+    tune_on = [g for g in groups if getattr(g, "depth", 1) == tune_depth]
+    choose_on = [g for g in groups if getattr(g, "depth", 1) == 1]
     train = _dataset(fit_on)
-    validation = _dataset(validate_on, reference=train)
-    figures, trees = [], []
+    tune = _dataset(tune_on, reference=train)
+    tried = []
     for choice in CHOICES:
-        booster = _train(train, seed=seed, params=choice, validation=validation)
-        figures.append(round(float(booster.best_score["validation"]["ndcg@10"]), 4))
-        trees.append(max(int(booster.best_iteration or booster.current_iteration()), 1))
-    best = int(np.argmax(figures))
-    chosen = {**CHOICES[best], "n_estimators": trees[best]}
-    return ranker_fit(sampled, seed=seed, params=chosen), {"params": chosen, "validation": figures}
+        booster = _train(train, seed=seed, params=choice, validation=tune)
+        trees = max(int(booster.best_iteration or booster.current_iteration()), 1)
+        tried.append({"family": "lightgbm", "params": {**choice, "n_estimators": trees},
+                      "ndcg": round(group_ndcg(choose_on, [booster.predict(g.matrix, num_iteration=trees)
+                                                           for g in choose_on]), 4)})
+    linear = [(penalty, linear_fit(fit_full, regularisation=penalty, seed=seed)) for penalty in LINEAR_PENALTIES]
+    penalty, model = max(linear, key=lambda pm: (group_ndcg(tune_on, [pm[1].predict(g.matrix) for g in tune_on]),
+                                                 pm[0]))
+    tried.append({"family": "linear", "regularisation": penalty,
+                  "ndcg": round(group_ndcg(choose_on, [model.predict(g.matrix) for g in choose_on]), 4)})
+    best = max(tried, key=lambda t: t["ndcg"])  # ties: the earlier (LightGBM's simplest first)
+    selection = {**best, "validation": [t["ndcg"] for t in tried], "tried": tried,
+                 "periods": {"fit": f"depth >= {fit_depth}", "tune": tune_depth, "compare": 1}}
+    if best["family"] == "linear":
+        return linear_fit(groups, regularisation=best["regularisation"], seed=seed), selection
+    return ranker_fit(sampled, seed=seed, params=best["params"]), selection
+
+
+def _layout(groups: Sequence) -> tuple[int, int] | None:
+    """(fit on depth >= this, tune on this depth), comparing on depth 1; None with fewer than two periods."""
+    depths = {getattr(g, "depth", 1) for g in groups}
+    if 1 not in depths or len(depths) < 2:
+        return None
+    return (3, 2) if len(depths) >= 3 and 2 in depths else (2, 1)
 
 
 def _train(train, *, seed: int, params: Mapping | None, validation=None):
@@ -136,6 +164,8 @@ def ranker_fit(groups: Sequence, *, seed: int = 7, params: Mapping | None = None
 
 
 def importance(booster) -> dict[str, float]:
+    if hasattr(booster, "importance"):  # the linear ranker: shares of |weight|
+        return booster.importance()
     gains = booster.feature_importance(importance_type="gain")
     total = float(gains.sum()) or 1.0
     pairs = sorted(zip(booster.feature_name(), gains), key=lambda kv: -kv[1])

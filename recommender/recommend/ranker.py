@@ -21,6 +21,7 @@ from django.db import DatabaseError, transaction
 from recommender import cache
 from recommender.collaborative.factors import FactorModel
 from recommender.models import RankerStatus, RankerVersion
+from recommender.ranking.linear import LinearRanker, is_linear_text
 
 CHECK_SECONDS = 30
 _UNSET = object()
@@ -37,6 +38,9 @@ class Served:
 
 
 def booster_from_text(text: str):
+    """The stored model: a linear ranker (JSON) or a LightGBM booster (its text format)."""
+    if is_linear_text(text):
+        return LinearRanker.from_text(text)
     import os
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before LightGBM loads OpenMP: see recommender.learning
