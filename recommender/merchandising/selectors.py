@@ -22,7 +22,7 @@ from django.utils import timezone
 from recommender import cache
 from recommender.models import ComplementPick, MerchandisingRule
 from recommender.ranking.rules import Condition, Rule
-from shop.catalog.models import Category
+from shop.catalog.selectors import category_subtrees
 
 logger = logging.getLogger(__name__)
 
@@ -89,30 +89,6 @@ def rules_load(*, now=None) -> tuple[Rule, ...]:
         except ValueError as error:  # a row saved around admin's checks (a shell, a bad import): skipped, said
             logger.warning("merchandising: rule %s ignored: %s", row.pk, error)
     return tuple(built)
-
-
-def category_subtrees() -> dict[int, frozenset[int]]:
-    """{category id: it and every category below it}: one query over the (small) tree."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent in Category.objects.values_list("pk", "parent_id"):
-        children[parent].append(pk)
-    out: dict[int, frozenset[int]] = {}
-
-    def walk(pk: int) -> frozenset[int]:
-        if pk not in out:
-            found, stack = {pk}, [pk]
-            while stack:
-                for child in children.get(stack.pop(), ()):
-                    if child not in found:
-                        found.add(child)
-                        stack.append(child)
-            out[pk] = frozenset(found)
-        return out[pk]
-
-    for pks in list(children.values()):
-        for pk in pks:
-            walk(pk)
-    return out
 
 
 def rule_of(row: MerchandisingRule, *, picks: tuple[int, ...] = (), subtree: dict[int, frozenset[int]]) -> Rule:

@@ -32,6 +32,7 @@ from django.db import connections, transaction
 
 from recommender.conf import recommender_setting
 from recommender.vectors.codec import ef_search_sql, index_cast, vector_literal
+from shop.catalog.selectors import category_subtree_ids
 from shop.core.replica import read_alias
 
 ESTIMATE_DOUBT = 2  # a filter estimated to keep more than this x FILTER_EXACT_MAX_ROWS is not counted
@@ -61,12 +62,10 @@ def filter_sql(filters: ProductFilters, *, alias: str = "p") -> tuple[str, list]
     """A WHERE fragment over catalog_product AS ``alias`` and its parameters."""
     clauses, params = [f"{alias}.is_active"], []
     if filters.category_id is not None:
-        # The tree is at most three levels deep (see catalog.selectors.in_category_tree).
-        clauses.append(
-            f"{alias}.category_id IN (SELECT c.id FROM catalog_category c LEFT JOIN catalog_category pc "
-            "ON pc.id = c.parent_id WHERE c.id = %s OR c.parent_id = %s OR pc.parent_id = %s)"
-        )
-        params += [filters.category_id] * 3
+        # The shop's own definition of "and below it", compiled into this statement as a subquery.
+        subtree, subtree_params = category_subtree_ids(filters.category_id).query.sql_with_params()
+        clauses.append(f"{alias}.category_id IN ({subtree})")
+        params += list(subtree_params)
     if filters.gender:
         clauses.append(f"{alias}.gender = %s")
         params.append(filters.gender)
