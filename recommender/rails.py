@@ -23,7 +23,7 @@ from recommender.merchandising.effects import lists_served, rules_touched
 from recommender.ranking import Candidate, Placement, Source
 from recommender.ranking.rank import Ranking, rank_steered
 from recommender.ranking.rules import PICKED_REASON
-from recommender.recommend.feeds import recommend_for_shopper
+from recommender.recommend.feeds import recommend_with_stock
 from recommender.recommend.profiles import style_profile_for
 from recommender.recommend.service import recommend_inputs, recommendation_weights
 from shop.catalog.models import Product
@@ -73,7 +73,7 @@ def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[
     if placement == "home":
         # One rail of every source: the shopper's feed, cached until they act (recommender.recommend.feeds).
         (name, title, _sources), = RAILS["home"]
-        ranked = recommend_for_shopper(placement="home", user=user, session_key=session_key, k=RAIL_SIZE)
+        ranked, _ = recommend_with_stock(placement="home", user=user, session_key=session_key, k=RAIL_SIZE)
         return [(name, title, ranked)]
     anchors = _anchors(placement=placement, product=product, cart=cart)
     if not anchors:

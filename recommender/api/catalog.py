@@ -23,7 +23,7 @@ from recommender.merchandising.lists import exclusions_live, similar_excluded
 from recommender.vectors.store import active_product_vector, encoder_for_serving
 from recommender.vectors.nearest import ProductFilters, nearest_products
 from shop.catalog.models import Product, Variant
-from shop.catalog.selectors import in_category_tree
+from shop.catalog.selectors import category_subtree_q
 
 
 BIGINT_MAX = 2**63 - 1
@@ -46,7 +46,7 @@ def product_id(segment: str) -> int:
 
 def products_filtered(products: QuerySet, filters: ProductFilters, *, colour: str = "") -> QuerySet:
     if filters.category_id is not None:
-        products = products.filter(in_category_tree(filters.category_id))
+        products = products.filter(category_subtree_q(filters.category_id))
     if filters.gender:
         products = products.filter(gender=filters.gender)
     if colour.strip():

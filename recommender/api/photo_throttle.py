@@ -6,13 +6,10 @@ every web process shares it. Used as a DRF throttle by the API and called direct
 A stopped cache lets the request through (logged): the rate is a guard, not a gate.
 """
 
-import logging
-
 from rest_framework.throttling import SimpleRateThrottle
 
+from recommender import cache
 from recommender.conf import recommender_setting
-
-logger = logging.getLogger(__name__)
 
 
 class PhotoSearchThrottle(SimpleRateThrottle):
@@ -22,11 +19,9 @@ class PhotoSearchThrottle(SimpleRateThrottle):
         return recommender_setting("PHOTO_SEARCH_RATE")
 
     def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # redis.ConnectionError and friends
-            logger.warning("photo search throttle: cache unavailable, letting the request through")
-            return True
+        allow = super().allow_request  # reads and writes the cache: fails open as a whole
+        return cache.fail_open(lambda: allow(request, view), down=True,
+                               says="photo search throttle: cache unavailable, letting the request through")
 
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)

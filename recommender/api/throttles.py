@@ -7,12 +7,10 @@ read on each request (DRF's own classes read it once, at import). Past the rate:
 A stopped cache lets requests through (logged): the rate is a guard, not a gate.
 """
 
-import logging
-
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
-logger = logging.getLogger(__name__)
+from recommender import cache
 
 
 class ScopedThrottle(ScopedRateThrottle):
@@ -22,8 +20,6 @@ class ScopedThrottle(ScopedRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
     def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # redis.ConnectionError and friends
-            logger.warning("API throttle: cache unavailable, letting the request through", exc_info=True)
-            return True
+        allow = super().allow_request  # reads and writes the cache: fails open as a whole
+        return cache.fail_open(lambda: allow(request, view), down=True,
+                               says="API throttle: cache unavailable, letting the request through")

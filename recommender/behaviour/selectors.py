@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from django.db.models import Q, Subquery
+from django.db.models import Subquery
 
 from recommender.models import ItemNeighbour, ProductSignal, SignalGeneration
+from shop.catalog.selectors import category_subtree_q
 
 
 def _live():
@@ -33,9 +34,7 @@ def co_occurring(*, product_ids: Iterable[int], kind: str, k: int = 10) -> dict[
 def trending(*, k: int = 20, category_id: int | None = None, exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
     rows = ProductSignal.objects.filter(generation=_live(), trending__gt=0)
     if category_id is not None:
-        # The tree is at most three levels deep (shop.catalog.selectors.in_category_tree).
-        rows = rows.filter(Q(product__category_id=category_id) | Q(product__category__parent_id=category_id)
-                           | Q(product__category__parent__parent_id=category_id))
+        rows = rows.filter(category_subtree_q(category_id, field="product__category"))
     excluded = list(exclude)
     if excluded:
         rows = rows.exclude(product_id__in=excluded)

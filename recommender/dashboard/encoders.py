@@ -15,6 +15,10 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from recommender import cache, tasks
+from recommender.conf import recommender_setting
+from recommender.encoder_training.progress import progress_read
+from recommender.encoder_training.versions import PromotionRefused, next_version_name, version_promote, version_rollback
 from recommender.models import EncoderStatus, EncoderVersion
 
 logger = logging.getLogger(__name__)
@@ -24,14 +28,6 @@ FIGURES = (("p_at_10", "Looks-like P@10 (held out)"), ("own_photo_first", "Own p
            ("shopper_category_accuracy", "Shopper photos: category named right"),
            ("shopper_head_accuracy", "Shopper photos: category head right"))
 
-
-from recommender.encoder_training.versions import PANEL_KEY  # noqa: E402 (dropped there on every change)
-
-from recommender import tasks
-from recommender.conf import recommender_setting
-from recommender.encoder_training.progress import progress_read
-from recommender.encoder_training.versions import PromotionRefused, next_version_name, version_promote, version_rollback
-
 # The versions change only through recommender.encoder_training.versions and this module's buttons, which drop
 # the key: the page reads no row of them while nothing changed (it keeps its fixed query count).
 PANEL_SECONDS = 3600
@@ -39,29 +35,15 @@ PANEL_SECONDS = 3600
 
 def panel(*, answering: str | None) -> dict:
     """What the panel shows; `answering`: the encoder the page's snapshot found serving. Training progress fresh."""
-    from django.core.cache import cache
-
-
-    try:
-        found = cache.get(PANEL_KEY)
-    except Exception:  # a stopped Redis: read every time
-        found = None
+    found = cache.get(cache.HEALTH_ENCODERS)  # a stopped Redis reads as a miss: read every time
     if found is None:
         found = _panel_read()
-        try:
-            cache.set(PANEL_KEY, found, PANEL_SECONDS)
-        except Exception:
-            pass
+        cache.set(cache.HEALTH_ENCODERS, found, PANEL_SECONDS)
     return {**found, "answering": answering, "training": progress_read()}
 
 
 def panel_forget() -> None:
-    from django.core.cache import cache
-
-    try:
-        cache.delete(PANEL_KEY)
-    except Exception:
-        pass
+    cache.delete(cache.HEALTH_ENCODERS)
 
 
 def _panel_read() -> dict:

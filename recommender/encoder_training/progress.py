@@ -1,35 +1,26 @@
 """A training run as the worker task runs it, with its progress where the health page reads it (the cache).
 
 In: the version name and the training options. Out: {"version", "status", "reason"}; meanwhile the cache key
-PROGRESS_KEY holds {"version", "step", "percent", "info", "updated_at", "finished", "error"}.
+`recommender.cache.ENCODER_TRAINING` holds {"version", "step", "percent", "info", "updated_at", "finished", "error"}.
 """
 
 from __future__ import annotations
 
-import logging
 
-from django.core.cache import cache
 from django.utils import timezone
 
+from recommender import cache
 from recommender.encoder_training.versions import default_shopper_photos, version_register
 
-logger = logging.getLogger(__name__)
-PROGRESS_KEY = "recommender:encoder-training"
 PROGRESS_SECONDS = 6 * 3600
 
 
 def progress_read() -> dict | None:
-    try:
-        return cache.get(PROGRESS_KEY)
-    except Exception:  # a stopped Redis: no progress to show, not an error page
-        return None
+    return cache.get(cache.ENCODER_TRAINING)  # a stopped Redis: no progress to show, not an error page
 
 
 def _write(state: dict) -> None:
-    try:
-        cache.set(PROGRESS_KEY, {**state, "updated_at": timezone.now().isoformat()}, timeout=PROGRESS_SECONDS)
-    except Exception:
-        logger.warning("encoder training progress not stored (cache unavailable)")
+    cache.set(cache.ENCODER_TRAINING, {**state, "updated_at": timezone.now().isoformat()}, PROGRESS_SECONDS)
 
 
 def training_run(*, name: str, minutes: float, seed: int, device: str) -> dict:

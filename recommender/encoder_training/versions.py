@@ -17,11 +17,11 @@ import random
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.embeddings.encoders import get_encoder
 from recommender.embeddings.trained import served
@@ -35,7 +35,6 @@ from recommender.models.encoder_version import promoted_cache_key
 encoder_serving_changed = Signal()
 
 PREFIX = "lite0-shop-"
-PANEL_KEY = "recommender:health:encoders"  # the health page's encoder panel (recommender.dashboard.encoders)
 OWN_PHOTO_MIN = 0.98
 COLOUR_DROP_MAX = 0.02
 EVAL_PRODUCTS = 1000  # held-out products both encoders embed (queries and pool); None = all of them
@@ -218,9 +217,7 @@ def version_rollback() -> str:
 def _serving_changed(*, reembed: bool) -> None:
     """Forget the cached serving encoder everywhere (Redis), then ask for what the new one lacks: after the commit,
     `encoder_serving_changed` (an interface listens and queues the re-embedding; nothing here knows about tasks)."""
-    try:
-        cache.delete_many(["recommender:serving-encoder", promoted_cache_key(), PANEL_KEY])
-    except Exception:  # a stopped Redis holds nothing stale
-        pass
+    # A stopped Redis holds nothing stale: the helper's False is the same as done.
+    cache.delete_many([cache.SERVING_ENCODER, promoted_cache_key(), cache.HEALTH_ENCODERS])
     if reembed:
         transaction.on_commit(lambda: encoder_serving_changed.send(sender=None))

@@ -13,18 +13,14 @@ hash of their own id; a pin lookup is cached per user and experiment.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict, dataclass
 
-from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
+from recommender import cache
 from recommender.experiments.assignment import arm_of
 from recommender.models import Arm, ExperimentPin, ExperimentStatus
 
-logger = logging.getLogger(__name__)
-
-CACHE_KEY = "recommender:experiment:running"
 CHECK_SECONDS = 30
 PIN_SECONDS = 3600
 
@@ -68,57 +64,35 @@ def _load() -> dict:
 
 
 def running_experiment() -> Running | None:
-    try:
-        cached = cache.get(CACHE_KEY)
-    except Exception:
-        cached = None
+    cached = cache.get(cache.EXPERIMENT_RUNNING)
     if cached is None:
         try:
             with transaction.atomic():  # a savepoint: a missing table must not abort the caller's transaction
                 cached = _load()
         except DatabaseError:
             return None
-        try:
-            cache.set(CACHE_KEY, cached, CHECK_SECONDS)
-        except Exception:
-            pass
+        cache.set(cache.EXPERIMENT_RUNNING, cached, CHECK_SECONDS)
     if not cached["id"]:
         return None
     return Running(experiment_id=cached["id"], arms=tuple(ArmConfig(**arm) for arm in cached["arms"]))
 
 
 def running_experiment_forget() -> None:
-    try:
-        cache.delete(CACHE_KEY)
-    except Exception:
-        logger.warning("experiments: could not drop the cached running experiment", exc_info=True)
-
-
-def _pin_key(experiment_id: int, user_id: int) -> str:
-    return f"recommender:experiment:pin:{experiment_id}:{user_id}"
+    cache.delete(cache.EXPERIMENT_RUNNING)
 
 
 def pinned_arm(*, experiment_id: int, user_id: int) -> str | None:
-    key = _pin_key(experiment_id, user_id)
-    try:
-        cached = cache.get(key)
-    except Exception:
-        cached = None
+    key = cache.experiment_pin_key(experiment_id=experiment_id, user_id=user_id)
+    cached = cache.get(key)
     if cached is None:
         cached = ExperimentPin.objects.filter(experiment_id=experiment_id, user_id=user_id).values_list(
             "arm", flat=True).first() or ""
-        try:
-            cache.set(key, cached, PIN_SECONDS)
-        except Exception:
-            pass
+        cache.set(key, cached, PIN_SECONDS)
     return cached or None
 
 
 def pinned_arm_forget(*, experiment_id: int, user_id: int) -> None:
-    try:
-        cache.delete(_pin_key(experiment_id, user_id))
-    except Exception:
-        pass
+    cache.delete(cache.experiment_pin_key(experiment_id=experiment_id, user_id=user_id))
 
 
 def arm_for(who: str | None, *, running: Running | None = None) -> ArmConfig | None:

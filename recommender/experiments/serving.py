@@ -18,8 +18,7 @@ from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import TypeVar
 
-from django.core.cache import cache
-
+from recommender import cache
 from recommender.collaborative.factors import FactorModel
 from recommender.experiments.selectors import ArmConfig
 from recommender.models import RankerVersion
@@ -112,20 +111,16 @@ def arm_apply(arm: ArmConfig | None, compute: Callable[[ArmConfig | None], T]) -
         return compute(None)
 
 
-def _failures_key(arm: ArmConfig) -> str:
-    return f"recommender:experiment:failures:{arm.experiment_id}:{arm.name}"
+def _failure_count(key: str) -> None:
+    # Not `cache.incr`: the count is kept with no timeout, for as long as the experiment's results are read.
+    if not cache.strict.add(key, 1, timeout=None):
+        cache.strict.incr(key)
 
 
 def arm_failure_record(arm: ArmConfig) -> None:
-    try:
-        if not cache.add(_failures_key(arm), 1, timeout=None):
-            cache.incr(_failures_key(arm))
-    except Exception:
-        pass
+    key = cache.experiment_failures_key(experiment_id=arm.experiment_id, arm=arm.name)
+    cache.fail_open(lambda: _failure_count(key), down=None, says="experiments: an arm failure not counted")
 
 
 def arm_failures(*, experiment_id: int, arm: str) -> int:
-    try:
-        return int(cache.get(f"recommender:experiment:failures:{experiment_id}:{arm}") or 0)
-    except Exception:
-        return 0
+    return int(cache.get(cache.experiment_failures_key(experiment_id=experiment_id, arm=arm), 0) or 0)

@@ -14,39 +14,35 @@ caller writes the rows itself.
 from __future__ import annotations
 
 import json
-import logging
 
-from django.core.cache import cache
+from recommender import cache
 
-logger = logging.getLogger(__name__)
-
-KEY = "vitrine:recommender:impressions"
+KEY = cache.IMPRESSIONS_BUFFER
 LOGIN_SECONDS = 3600  # a buffer drained this late has bigger problems than attribution
 MAX_ENTRIES = 1_000_000  # ~300 MB of Redis at most; a worker drains 10k entries in well under a second
 
 
 def _client():
-    backend = getattr(cache, "_cache", None)
+    backend = getattr(cache.strict, "_cache", None)
     get_client = getattr(backend, "get_client", None)
     return get_client(write=True) if get_client is not None else None
 
 
 def buffer_push(entries: list[list]) -> bool:
     """True when the entries are buffered (or lost to a stopped Redis); False: no Redis cache, write them now."""
-    try:
-        client = _client()
-    except Exception:
-        logger.warning("impressions: no cache client", exc_info=True)
-        return True
+    client = cache.fail_open(_client, down=cache.UNAVAILABLE, says="impressions: no cache client")
     if client is None:
         return False
-    try:
-        length = client.rpush(KEY, *[json.dumps(entry, separators=(",", ":")) for entry in entries])
-        if length > MAX_ENTRIES:
-            client.ltrim(KEY, -MAX_ENTRIES, -1)
-    except Exception:  # a stopped Redis: these impressions are lost, the page is not
-        logger.warning("impressions: buffer unreachable, %d entries dropped", len(entries), exc_info=True)
+    if client is not cache.UNAVAILABLE:  # a stopped Redis: these impressions are lost, the page is not
+        cache.fail_open(lambda: _append(client, entries), down=None,
+                        says=f"impressions: buffer unreachable, {len(entries)} entries dropped")
     return True
+
+
+def _append(client, entries: list[list]) -> None:
+    length = client.rpush(KEY, *[json.dumps(entry, separators=(",", ":")) for entry in entries])
+    if length > MAX_ENTRIES:
+        client.ltrim(KEY, -MAX_ENTRIES, -1)
 
 
 def buffer_pop(count: int) -> list[list]:
@@ -66,18 +62,15 @@ def buffer_return(entries: list[list]) -> None:
         client.lpush(KEY, *[json.dumps(entry, separators=(",", ":")) for entry in reversed(entries)])
 
 
-def _login_key(session_key: str) -> str:
-    return f"vitrine:recommender:impressions:login:{session_key}"
+def _remember(session_key: str, user_id: int) -> None:
+    client = _client()
+    if client is not None:
+        client.set(cache.impressions_login_key(session_key), user_id, ex=LOGIN_SECONDS)
 
 
 def login_remember(*, session_key: str, user_id: int) -> None:
     """A guest signed in: impressions of theirs still in the buffer are written as the account's (`logins_of`)."""
-    try:
-        client = _client()
-        if client is not None:
-            client.set(_login_key(session_key), user_id, ex=LOGIN_SECONDS)
-    except Exception:
-        logger.warning("impressions: could not remember a login", exc_info=True)
+    cache.fail_open(lambda: _remember(session_key, user_id), down=None, says="impressions: could not remember a login")
 
 
 def logins_of(session_keys: list[str]) -> dict[str, int]:
@@ -85,13 +78,14 @@ def logins_of(session_keys: list[str]) -> dict[str, int]:
     client = _client()
     if client is None or not session_keys:
         return {}
-    values = client.mget([_login_key(key) for key in session_keys])
+    values = client.mget([cache.impressions_login_key(key) for key in session_keys])
     return {key: int(value) for key, value in zip(session_keys, values) if value is not None}
 
 
+def _length() -> int:
+    client = _client()
+    return int(client.llen(KEY)) if client is not None else 0
+
+
 def buffer_length() -> int:
-    try:
-        client = _client()
-        return int(client.llen(KEY)) if client is not None else 0
-    except Exception:
-        return 0
+    return cache.fail_open(_length, down=0, says="impressions: buffer length unavailable")

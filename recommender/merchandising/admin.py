@@ -17,10 +17,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from recommender.merchandising.effects import touched_shares
 from recommender.merchandising.lists import facts_of
 from recommender.merchandising.preview import preview_view
-from recommender.merchandising.selectors import category_subtrees, rule_of
+from recommender.merchandising.selectors import rule_of
 from recommender.models import ComplementPick, MerchandisingRule
 from recommender.ranking.rule_conflicts import CONFLICT_RULE, conflicts
 from shop.catalog.models import Product
+from shop.catalog.selectors import category_subtrees
 
 
 # API tokens for the rules API are made with `manage.py drf_create_token <username>`; DRF's token admin keys rows by

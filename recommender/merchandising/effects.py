@@ -10,15 +10,12 @@ per key, kept a day and an hour; with the cache down nothing is counted and noth
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.utils import timezone
 
+from recommender import cache
 from recommender.ranking import Ranked
-
-logger = logging.getLogger(__name__)
 
 WINDOW_HOURS = 24
 KEEP_SECONDS = (WINDOW_HOURS + 1) * 3600
@@ -28,25 +25,24 @@ def _hour(now=None) -> int:
     return int((now or timezone.now()).timestamp() // 3600)
 
 
-def _served_key(hour: int) -> str:
-    return f"recommender:merch:served:{hour}"
-
-
-def _touched_key(hour: int, rule_id: int) -> str:
-    return f"recommender:merch:touched:{hour}:{rule_id}"
-
-
 def rules_touched(items: Iterable[Ranked], *, excluding: Iterable[int] = ()) -> frozenset[int]:
     """The rules that touched a list: those on its items, and the exclusions that removed something from it."""
     return frozenset({rule_id for item in items for rule_id in item.rule_ids} | set(excluding))
 
 
 def _add(key: str, amount: int) -> None:
+    # Not `cache.incr`: the counter keeps the timeout of its first count, so an hour's key goes a day after that hour.
     try:
-        cache.incr(key, amount)
+        cache.strict.incr(key, amount)
     except ValueError:  # not there yet
-        if not cache.add(key, amount, timeout=KEEP_SECONDS):
-            cache.incr(key, amount)
+        if not cache.strict.add(key, amount, timeout=KEEP_SECONDS):
+            cache.strict.incr(key, amount)
+
+
+def _count(hour: int, served: int, counts: dict[int, int]) -> None:
+    _add(cache.merch_served_key(hour), served)
+    for rule_id, count in counts.items():
+        _add(cache.merch_touched_key(hour, rule_id), count)
 
 
 def lists_served(touched: Iterable[frozenset[int]], *, now=None) -> None:
@@ -58,12 +54,7 @@ def lists_served(touched: Iterable[frozenset[int]], *, now=None) -> None:
     for rules in touched:
         for rule_id in rules:
             counts[rule_id] = counts.get(rule_id, 0) + 1
-    try:
-        _add(_served_key(hour), len(touched))
-        for rule_id, count in counts.items():
-            _add(_touched_key(hour, rule_id), count)
-    except Exception:
-        logger.warning("merchandising: effects not counted", exc_info=True)
+    cache.fail_open(lambda: _count(hour, len(touched), counts), down=None, says="merchandising: effects not counted")
 
 
 def touched_shares(*, rule_ids: Iterable[int], now=None) -> dict[int, tuple[int, int]]:
@@ -71,11 +62,10 @@ def touched_shares(*, rule_ids: Iterable[int], now=None) -> dict[int, tuple[int,
     rule_ids = list(rule_ids)
     last = _hour(now)
     hours = range(last - WINDOW_HOURS + 1, last + 1)
-    keys = [_served_key(h) for h in hours] + [_touched_key(h, r) for h in hours for r in rule_ids]
-    try:
-        found = cache.get_many(keys)
-    except Exception:
-        logger.warning("merchandising: effects unavailable", exc_info=True)
+    keys = [cache.merch_served_key(h) for h in hours]
+    keys += [cache.merch_touched_key(h, r) for h in hours for r in rule_ids]
+    found = cache.get_many(keys)
+    if found is None:
         return {}
-    served = sum(int(found.get(_served_key(h), 0)) for h in hours)
-    return {r: (sum(int(found.get(_touched_key(h, r), 0)) for h in hours), served) for r in rule_ids}
+    served = sum(int(found.get(cache.merch_served_key(h), 0)) for h in hours)
+    return {r: (sum(int(found.get(cache.merch_touched_key(h, r), 0)) for h in hours), served) for r in rule_ids}

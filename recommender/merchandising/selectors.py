@@ -15,26 +15,21 @@ import logging
 import time
 from collections import defaultdict
 
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
+from recommender import cache
 from recommender.models import ComplementPick, MerchandisingRule
 from recommender.ranking.rules import Condition, Rule
-from shop.catalog.models import Category
+from shop.catalog.selectors import category_subtrees
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "recommender:merch:version"
 RULES_SECONDS = 3600  # a version's rule set; a change moves to a new version, so this only bounds memory
 
 
 RULES_FORMAT = 1  # bumped when `Rule`'s fields change, so no process unpickles a rule set of another shape
-
-
-def _rules_key(version: str) -> str:
-    return f"recommender:merch:rules:{RULES_FORMAT}:{version}"
 
 
 def _new_token() -> str:
@@ -42,46 +37,37 @@ def _new_token() -> str:
     return str(time.time_ns())
 
 
+def _version_read() -> str:
+    version = cache.strict.get(cache.MERCH_VERSION)
+    if version is None:
+        cache.strict.add(cache.MERCH_VERSION, _new_token(), timeout=None)
+        version = cache.strict.get(cache.MERCH_VERSION)
+    return str(version)
+
+
 def rules_version() -> str:
     """The current rules version ("-" when the cache is unreachable: nothing is served from it then)."""
-    try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, _new_token(), timeout=None)
-            version = cache.get(VERSION_KEY)
-        return str(version)
-    except Exception:
-        logger.warning("merchandising: rules version unavailable", exc_info=True)
-        return "-"
+    return cache.fail_open(_version_read, down="-", says="merchandising: rules version unavailable")
 
 
 def rules_version_bump() -> None:
-    try:
-        cache.set(VERSION_KEY, _new_token(), timeout=None)
-    except Exception:
-        logger.warning("merchandising: could not bump the rules version", exc_info=True)
+    cache.set(cache.MERCH_VERSION, _new_token(), None)
 
 
 def live_rules(*, version: str | None = None) -> tuple[Rule, ...]:
     version = version or rules_version()
-    key = _rules_key(version)
+    key = cache.merch_rules_key(form=RULES_FORMAT, version=version)
     if version != "-":
-        try:
-            cached = cache.get(key)
-            if cached is not None:
-                return cached
-        except Exception:
-            logger.warning("merchandising: rules cache unavailable", exc_info=True)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     try:
         rules = rules_load()
     except DatabaseError:
         logger.exception("merchandising: rules unreadable, recommending without them")
         return ()
     if version != "-":
-        try:
-            cache.set(key, rules, timeout=RULES_SECONDS)
-        except Exception:
-            logger.warning("merchandising: rules not cached", exc_info=True)
+        cache.set(key, rules, RULES_SECONDS)
     return rules
 
 
@@ -103,30 +89,6 @@ def rules_load(*, now=None) -> tuple[Rule, ...]:
         except ValueError as error:  # a row saved around admin's checks (a shell, a bad import): skipped, said
             logger.warning("merchandising: rule %s ignored: %s", row.pk, error)
     return tuple(built)
-
-
-def category_subtrees() -> dict[int, frozenset[int]]:
-    """{category id: it and every category below it}: one query over the (small) tree."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent in Category.objects.values_list("pk", "parent_id"):
-        children[parent].append(pk)
-    out: dict[int, frozenset[int]] = {}
-
-    def walk(pk: int) -> frozenset[int]:
-        if pk not in out:
-            found, stack = {pk}, [pk]
-            while stack:
-                for child in children.get(stack.pop(), ()):
-                    if child not in found:
-                        found.add(child)
-                        stack.append(child)
-            out[pk] = frozenset(found)
-        return out[pk]
-
-    for pks in list(children.values()):
-        for pk in pks:
-            walk(pk)
-    return out
 
 
 def rule_of(row: MerchandisingRule, *, picks: tuple[int, ...] = (), subtree: dict[int, frozenset[int]]) -> Rule:

@@ -9,8 +9,10 @@ No serving row: the configured encoder (RECOMMENDER["ENCODER"], the ImageNet lit
 shopper photos (recommender.encoder_training.evaluate). `weights`: a path under MEDIA_ROOT.
 """
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+
+from recommender import cache
 
 
 class EncoderStatus(models.TextChoices):
@@ -47,27 +49,16 @@ PROMOTED_CACHE_SECONDS = 60
 
 
 def promoted_cache_key() -> str:
-    """Per database: the shared Redis may serve several (each test run has its own)."""
-    from django.db import connection
-
-    return f"recommender:promoted-encoder:{connection.settings_dict['NAME']}"
+    return cache.promoted_encoder_key(connection.settings_dict["NAME"])
 
 
 def promoted_encoder_name() -> str | None:
     """The serving version's name, or None: the configured encoder (recommender.conf asks this on every read of the
     ENCODER setting, so it comes from the cache; promoting and rolling back delete the key, in every process at once)."""
-    from django.core.cache import cache
-
     key = promoted_cache_key()
-    try:
-        cached = cache.get(key)
-    except Exception:  # a stopped Redis: ask the database
-        cached = None
+    cached = cache.get(key)  # a stopped Redis reads as a miss: the database answers
     if cached is not None:
         return cached or None
     name = EncoderVersion.objects.filter(status=EncoderStatus.SERVING).values_list("name", flat=True).first()
-    try:
-        cache.set(key, name or "", timeout=PROMOTED_CACHE_SECONDS)
-    except Exception:
-        pass
+    cache.set(key, name or "", PROMOTED_CACHE_SECONDS)
     return name

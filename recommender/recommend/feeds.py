@@ -1,8 +1,8 @@
 """A shopper's ranked recommendations, computed once and served from the cache until they do something.
 
-In: the same arguments as `recommend.service.recommend` for a caller (user and/or guest session key; neither: a first-time
-visitor, who shares one cached feed with every other), no explicit profile. Out: `ranking.Ranked` items, best
-first, at most k.
+In: the same arguments as `recommend.service.recommend_inputs` for a caller (user and/or guest session key; neither:
+a first-time visitor, who shares one cached feed with every other), no explicit profile. Out: `ranking.Ranked`
+items, best first, at most k.
 
 Ranking a feed costs ~20 queries and two or more HNSW scans; most requests for one shopper ask the
 same question again (a reload, the API polled, the next page view before they did anything new).
@@ -94,13 +94,6 @@ def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) ->
     # assembles them.
     feed_cached.send(sender=None, product_ids=[item.product_id for item in ranked])
     return "cached"
-
-
-def recommend_for_shopper(
-    *, placement: str, user=None, session_key: str | None = None, anchor_ids: Sequence[int] = (), k: int = 12,
-) -> list[Ranked]:
-    return recommend_with_stock(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
-                                k=k)[0]
 
 
 def recommend_with_stock(

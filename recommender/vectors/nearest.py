@@ -31,7 +31,8 @@ import numpy as np
 from django.db import connections, transaction
 
 from recommender.conf import recommender_setting
-from recommender.vectors.codec import ef_search_sql, index_cast, vector_literal
+from recommender.vectors.codec import ef_search_for, ef_search_serving, ef_search_sql, index_cast, vector_literal
+from shop.catalog.selectors import category_subtree_ids
 from shop.core.replica import read_alias
 
 ESTIMATE_DOUBT = 2  # a filter estimated to keep more than this x FILTER_EXACT_MAX_ROWS is not counted
@@ -61,12 +62,10 @@ def filter_sql(filters: ProductFilters, *, alias: str = "p") -> tuple[str, list]
     """A WHERE fragment over catalog_product AS ``alias`` and its parameters."""
     clauses, params = [f"{alias}.is_active"], []
     if filters.category_id is not None:
-        # The tree is at most three levels deep (see catalog.selectors.in_category_tree).
-        clauses.append(
-            f"{alias}.category_id IN (SELECT c.id FROM catalog_category c LEFT JOIN catalog_category pc "
-            "ON pc.id = c.parent_id WHERE c.id = %s OR c.parent_id = %s OR pc.parent_id = %s)"
-        )
-        params += [filters.category_id] * 3
+        # The shop's own definition of "and below it", compiled into this statement as a subquery.
+        subtree, subtree_params = category_subtree_ids(filters.category_id).query.sql_with_params()
+        clauses.append(f"{alias}.category_id IN ({subtree})")
+        params += list(subtree_params)
     if filters.gender:
         clauses.append(f"{alias}.gender = %s")
         params.append(filters.gender)
@@ -97,7 +96,7 @@ def nearest_products(
         where += " AND p.id <> %s"
         params.append(exclude)
     using = read_alias()  # the replica in a web request cleared for it (shop.core.replica)
-    if filters.is_empty and int(recommender_setting("HNSW_EF_SEARCH")) >= k:
+    if filters.is_empty and ef_search_for(k) == ef_search_serving():
         # One statement at the connection's own ef_search (recommender.receivers.hnsw_ef_search_default): no
         # transaction and no SET LOCAL, five round trips fewer, each one a context switch on a busy machine. Only
         # inactive products and `exclude` are filtered out here, so the first ef_search candidates nearly always hold k.
@@ -113,10 +112,8 @@ def nearest_products(
             # rows to say what the estimate already says. An estimate far off only costs the exact fallback below.
             if matching <= ESTIMATE_DOUBT * exact_max and _matching_at_most(cursor, where, params, exact_max):
                 return _exact(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params)
-            ef_search = max(int(recommender_setting("FILTER_HNSW_EF_SEARCH")), k)
-        else:
-            ef_search = max(int(recommender_setting("HNSW_EF_SEARCH")), k)
-        rows = _hnsw(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params, ef_search=ef_search)
+        rows = _hnsw(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params,
+                     ef_search=ef_search_for(k, filtered=not filters.is_empty))
         if len(rows) >= k:
             return rows
         # Too few passed the filter within MAX_SCAN_TUPLES (or no index for this width): be exact.

@@ -21,7 +21,8 @@ from recommender.conf import recommender_setting
 from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.vectors import compact, compact_store
 from recommender.vectors.bulk import product_vectors_read
-from recommender.vectors.codec import ef_search_sql, index_cast, unit, vector_from_send
+from recommender.vectors.codec import (ef_search_for, ef_search_serving, ef_search_sql, index_cast, unit,
+                                       vector_from_send)
 from recommender.vectors.halfvec_wire import TABLE, image_vectors_stage
 from shop.catalog.models import Product, ProductImage
 
@@ -155,14 +156,14 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
         return found
     encoder = encoder or encoder_for_serving()
     parts = compact.compact_parts(encoder)
-    ef_search = int(recommender_setting("HNSW_EF_SEARCH"))
-    deeper = k + 1 > ef_search
+    depth = ef_search_for(k + 1)  # the anchor is its own nearest: one more row than it returns
+    deeper = depth > ef_search_serving()
     if parts:
         # A compact encoder's width is in its name; at the serving depth this is one statement, the connection's
         # ef_search being the serving one already (`ef_search_session_default`).
         with transaction.atomic() if deeper else nullcontext(), connection.cursor() as cursor:
             if deeper:
-                cursor.execute(ef_search_sql(k + 1))
+                cursor.execute(ef_search_sql(depth))
             _neighbours_query(cursor, found, encoder=encoder, dim=parts[1], ids=ids, k=k)
         return found
     with transaction.atomic(), connection.cursor() as cursor:
@@ -176,7 +177,7 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
             return found
         # One encoder has one width; the cast below must name it to match the partial index's expression.
         dim = max(set(dims.values()), key=list(dims.values()).count)
-        cursor.execute(ef_search_sql(max(ef_search, k + 1)))
+        cursor.execute(ef_search_sql(depth))
         _neighbours_query(cursor, found, encoder=encoder, dim=dim, k=k,
                           ids=[pid for pid, width in dims.items() if width == dim])
     return found
@@ -211,7 +212,7 @@ def ef_search_session_default(connection) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute(ef_search_sql(int(recommender_setting("HNSW_EF_SEARCH")), local=False))
+        cursor.execute(ef_search_sql(ef_search_serving(), local=False))
 
 
 def unit_vectors(*, product_ids: Iterable[int], encoder: str) -> dict[int, np.ndarray | None]:

@@ -12,14 +12,11 @@ import numpy as np
 from django.db import connection, transaction
 
 from recommender.models import TextEmbedding
-from recommender.vectors.codec import EF_SEARCH_MAX, ef_search_sql, vector_literal
+from recommender.vectors.codec import ef_search_for, ef_search_sql, vector_literal
 from shop.catalog.models import Product
 
 TEXT_VECTORS = TextEmbedding._meta.db_table
 PRODUCTS = Product._meta.db_table
-# The scan looks twice as deep as the list it must fill (only active products above the floor are kept), and never
-# shallower than pgvector's default.
-TEXT_EF_SEARCH_MIN = 40
 
 
 def text_vectors_save(*, model: str, rows: list[tuple[int, str, np.ndarray]]) -> None:
@@ -45,7 +42,7 @@ def text_vectors_save(*, model: str, rows: list[tuple[int, str, np.ndarray]]) ->
 def text_nearest(*, vector: np.ndarray, model: str, limit: int, min_similarity: float) -> list[tuple[int, float]]:
     query = vector_literal(vector)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(ef_search_sql(max(TEXT_EF_SEARCH_MIN, min(limit * 2, EF_SEARCH_MAX))))
+        cursor.execute(ef_search_sql(ef_search_for(limit, text=True)))
         cursor.execute(
             f"""
             WITH near AS MATERIALIZED (

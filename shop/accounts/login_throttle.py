@@ -7,12 +7,11 @@ shopper out. Settings: SHOP_LOGIN_FAILURE_LIMIT (default 5), SHOP_LOGIN_FAILURE_
 """
 
 import hashlib
-import logging
 
 from django.conf import settings
 from django.core.cache import cache
 
-logger = logging.getLogger(__name__)
+from shop.core.cache import fail_open
 
 
 def _limit() -> int:
@@ -35,29 +34,24 @@ def client_ip(request) -> str:
 
 
 def login_blocked(*, ip: str, username: str) -> bool:
+    key = _key(ip=ip, username=username)
+    return fail_open(lambda: (cache.get(key) or 0) >= _limit(), down=False,
+                     says="login throttle: cache unavailable, letting the attempt through")
+
+
+def _count(key: str) -> None:
+    cache.add(key, 0, timeout=window_seconds())
     try:
-        return (cache.get(_key(ip=ip, username=username)) or 0) >= _limit()
-    except Exception:  # redis.ConnectionError and friends
-        logger.warning("login throttle: cache unavailable, letting the attempt through", exc_info=True)
-        return False
+        cache.incr(key)
+    except ValueError:  # expired between add and incr: start again
+        cache.set(key, 1, timeout=window_seconds())
 
 
 def login_failure_record(*, ip: str, username: str) -> None:
     key = _key(ip=ip, username=username)
-    try:
-        cache.add(key, 0, timeout=window_seconds())
-        cache.incr(key)
-    except ValueError:  # expired between add and incr: start again
-        try:
-            cache.set(key, 1, timeout=window_seconds())
-        except Exception:
-            logger.warning("login throttle: cache unavailable, failure not counted", exc_info=True)
-    except Exception:
-        logger.warning("login throttle: cache unavailable, failure not counted", exc_info=True)
+    fail_open(lambda: _count(key), down=None, says="login throttle: cache unavailable, failure not counted")
 
 
 def login_failures_clear(*, ip: str, username: str) -> None:
-    try:
-        cache.delete(_key(ip=ip, username=username))
-    except Exception:
-        logger.warning("login throttle: cache unavailable, failures not cleared", exc_info=True)
+    key = _key(ip=ip, username=username)
+    fail_open(lambda: cache.delete(key), down=None, says="login throttle: cache unavailable, failures not cleared")

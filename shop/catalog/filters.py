@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 
 from .forms import ListingFilterForm
 from .models import Gender, Variant
-from .selectors import in_category_tree, with_popularity
+from .selectors import category_subtree_q, with_popularity
 
 SORTS = {
     "relevance": ("Best match", ("-rank", "-created_at", "-id")),  # search results only
@@ -55,7 +55,7 @@ class ProductFilter(django_filters.FilterSet):
         self.filters["size"].extra["choices"] = [(s, s) for s in sizes]
 
     def filter_sub(self, queryset, name, value):
-        return queryset.filter(in_category_tree(self._subcategories[value]))
+        return queryset.filter(category_subtree_q(self._subcategories[value]))
 
     def filter_size(self, queryset, name, value):
         # EXISTS rather than a join: a product is listed once however many variants match.

@@ -3,6 +3,7 @@ fixed number of queries; product querysets come with the `for_listing()` bundle 
 
 import json
 import logging
+from collections import defaultdict
 
 from django.apps import apps
 from django.conf import settings
@@ -34,10 +35,39 @@ POPULARITY_LIMIT = 20_000
 logger = logging.getLogger(__name__)
 
 
-def in_category_tree(category: Category, prefix: str = "") -> Q:
-    """Products in the category or below it (the tree is three levels deep at most)."""
-    field = f"{prefix}category"
-    return Q(**{field: category}) | Q(**{f"{field}__parent": category}) | Q(**{f"{field}__parent__parent": category})
+# "A category and everything below it" is defined here only; the recommender calls these too.
+def category_subtree_q(category: Category | int, *, field: str = "category") -> Q:
+    """Rows whose `field` (a path to a Category: "category", "product__category"; "" for Category rows
+    themselves) is the category or one below it. The importer's tree is three levels deep (department,
+    kind, article type), so a child and a grandchild are all there is below; joins, no recursion."""
+    prefix = f"{field}__" if field else ""
+    return (Q(**{field or "pk": category}) | Q(**{f"{prefix}parent": category})
+            | Q(**{f"{prefix}parent__parent": category}))
+
+
+def category_subtree_ids(category: Category | int) -> QuerySet:
+    """The ids of the category and those below it, unordered and lazy: a subquery (`category__in=`, or its
+    `query.sql_with_params()` inside a raw statement), not a list fetched first."""
+    return Category.objects.filter(category_subtree_q(category, field="")).order_by().values("id")
+
+
+def category_subtrees() -> dict[int, frozenset[int]]:
+    """{category id: it and every category below it, at any depth}: one query over the (small) tree, for code
+    that matches many categories in Python (the recommender's staff rules)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    out: dict[int, frozenset[int]] = {}
+    for pks in list(children.values()):
+        for pk in pks:
+            found, stack = {pk}, [pk]
+            while stack:
+                for child in children.get(stack.pop(), ()):
+                    if child not in found:
+                        found.add(child)
+                        stack.append(child)
+            out[pk] = frozenset(found)
+    return out
 
 
 def navigation_categories() -> list[Category]:
@@ -88,7 +118,7 @@ def products_new_in(*, limit: int = 8) -> list[Product]:
 
 
 def product_list_for_category(*, category: Category) -> QuerySet:
-    return Product.objects.active().filter(in_category_tree(category)).for_listing()
+    return Product.objects.active().filter(category_subtree_q(category)).for_listing()
 
 
 def popularity_scores(*, limit: int = POPULARITY_LIMIT) -> dict[int, float]:

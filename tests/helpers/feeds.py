@@ -4,7 +4,7 @@ product with look-alikes so that the feed has something to rank."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommender.recommend.feeds import recommend_for_shopper
+from recommender.recommend.feeds import recommend_with_stock
 from recommender.interactions.services import interaction_record
 from tests.factories import product_with_sizes
 from tests.helpers.vectors import direction, lookalikes, with_vector
@@ -12,7 +12,7 @@ from tests.helpers.vectors import direction, lookalikes, with_vector
 
 def feed(user):
     with CaptureQueriesContext(connection) as queries:
-        ranked = recommend_for_shopper(placement="home", user=user, k=4)
+        ranked, _ = recommend_with_stock(placement="home", user=user, k=4)
     return [item.product_id for item in ranked], len(queries.captured_queries)
 
 

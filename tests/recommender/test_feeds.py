@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from recommender.recommend.feeds import recommend_for_shopper
+from recommender.recommend.feeds import recommend_with_stock
 from recommender.interactions.services import interaction_record
 from shop.accounts.models import Profile
 from shop.catalog.models import Variant
@@ -151,14 +151,14 @@ def test_visitors_without_an_account_or_a_session_share_one_cached_feed():
 
     signals_rebuild()
     with CaptureQueriesContext(connection) as computed:
-        first = recommend_for_shopper(placement="home", k=4)
+        first, _ = recommend_with_stock(placement="home", k=4)
     with CaptureQueriesContext(connection) as served:
-        again = recommend_for_shopper(placement="home", k=4)
+        again, _ = recommend_with_stock(placement="home", k=4)
     assert [item.product_id for item in again] == [item.product_id for item in first] and first
     assert len(served.captured_queries) == 1 < len(computed.captured_queries)  # the stock re-check only
     # A guest with a session is still their own shopper: their feed is not the shared one.
     with CaptureQueriesContext(connection) as guest:
-        recommend_for_shopper(placement="home", session_key="guest-9", k=4)
+        recommend_with_stock(placement="home", session_key="guest-9", k=4)
     assert len(guest.captured_queries) > 1
 
 
