@@ -23,12 +23,10 @@ from collections.abc import Callable, Mapping
 
 from recommender.evaluation.cuts import periods
 from recommender.evaluation.runner import SINGLE_SOURCES, Prepared
+from recommender.evaluation.tuning import LEARNED_GRID
 from recommender.learning.ltr import importance, period_score, ranker_select
 from shop.catalog.models import Product
 
-# Weights tried for the two learned sources beside the others' (the others' total is about 4.4): off, a minor
-# voice, about one other source, dominant. 12 rankings of the validation period.
-LEARNED_GRID = {"history": (0.0, 0.5, 2.0, 8.0), "collab": (0.0, 0.5, 2.0)}
 
 
 def all_sources_tune(ready: Prepared, *, start: Mapping[str, float]) -> tuple[dict[str, float], float]:

@@ -109,7 +109,7 @@ def prepared(*, k: int = 10, split: str = "test", max_shoppers: int | None = Non
         users = get_user_model().objects.in_bulk(list(held.cuts))
         inputs = {}
         for n, user_id in enumerate(sorted(held.cuts)):
-            inputs[user_id] = recommend_inputs(placement=Placement.HOME, user=users[user_id], k=k)
+            inputs[user_id] = recommend_inputs(placement=Placement.HOME, user=users[user_id], k=k, history=True)
             if n % 20 == 0:
                 progress("recommend", 0.1 + 0.8 * n / max(len(held.cuts), 1))
         yield Prepared(split=held, inputs=inputs, catalogue_size=Product.objects.filter(is_active=True).count(), k=k)

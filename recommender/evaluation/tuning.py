@@ -1,7 +1,10 @@
-"""Weight search on the validation split: a coarse grid over the three weights that matter most.
+"""Weight search on the validation split: a coarse grid over the three weights that matter most, then the two
+sources learned from the shop's own log.
 
 `grid_search`: every combination of a few values for co_view, visual and profile (GRID), the others kept; 18
-rankings of the validation shoppers. Few degrees of freedom, so what it picks carries over to the test split: on the
+rankings of the validation shoppers. Then, over that best, LEARNED_GRID's values for history ("viewed before, not
+bought") and collab (the factor model's neighbours, when one serves): 12 more. Their weights are 0 by default, so a
+new shop's blend starts without them; what a shop's own history says they are worth is learned here. Few degrees of freedom, so what it picks carries over to the test split: on the
 demo data it picks the shipped defaults (co_view 1.2, visual 0.25, profile 0.8), docs/benchmarks.md. A search over
 every weight overfits the validation split there: it is kept as an experiment, benchmarks/weights_ascent.py.
 
@@ -30,17 +33,21 @@ def ndcg_by_half(ready: Prepared, weights: Mapping[str, float]) -> tuple[float, 
 
 
 GRID = {"co_view": (0.6, 1.2, 2.0), "visual": (0.25, 0.5, 1.0), "profile": (0.4, 0.8)}
+# The others' weights total about 4.4: off, a minor voice, about one other source, dominant.
+LEARNED_GRID = {"history": (0.0, 0.5, 2.0, 8.0), "collab": (0.0, 0.5, 2.0)}
 
 
 def grid_search(ready: Prepared, *, start: Mapping[str, float]) -> tuple[dict[str, float], float, list[str]]:
     """The best of GRID's combinations on validation NDCG; ties keep the earlier (smaller) values."""
     best, best_score = {name: float(w) for name, w in start.items()}, -1.0
-    log = []
-    names = [name for name in GRID if name in best]
-    for values in itertools.product(*(GRID[name] for name in names)):
-        trial = {**best, **dict(zip(names, values))}
-        score = ndcg_by_half(ready, trial)[0]
-        log.append(" ".join(f"{n}={v:g}" for n, v in zip(names, values)) + f": ndcg={score:.4f}")
-        if score > best_score + 1e-9:
-            best, best_score = trial, score
+    log: list[str] = []
+    for grid in (GRID, LEARNED_GRID):
+        base = dict(best)
+        names = [name for name in grid if name in base or grid is LEARNED_GRID]
+        for values in itertools.product(*(grid[name] for name in names)):
+            trial = {**base, **dict(zip(names, values))}
+            score = ndcg_by_half(ready, trial)[0]
+            log.append(" ".join(f"{n}={v:g}" for n, v in zip(names, values)) + f": ndcg={score:.4f}")
+            if score > best_score + 1e-9:
+                best, best_score = trial, score
     return best, best_score, log

@@ -169,10 +169,12 @@ def recommend_inputs(
     now: datetime | None = None,
     learned: bool | None = None,
     merchandised: bool | None = None,
+    history: bool | None = None,
 ) -> RecommendInputs:
     """`now`: the request's moment (offline evaluation asks as of a past one); `learned`: fetch the learned ranker's
     facts on home (None: when a learned ranker serves); `merchandised`: with the staff rules live at `now` (None: unless the shopper's experiment arm
-    switches them off)."""
+    switches them off); `history`: fetch the shopper's events for the history source on home even when no learned
+    ranker serves (None: when the blend weighs it, as a tuned blend may)."""
     placement = Placement(placement)
     now = now or timezone.now()
     profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key, now=now)
@@ -181,7 +183,9 @@ def recommend_inputs(
     learned = (served is not None and served.ranker is not None) if learned is None else learned
     events: tuple[Event, ...] = ()
     user_factors = None
-    if placement == Placement.HOME and (learned or served is not None):
+    if history is None:
+        history = placement == Placement.HOME and recommendation_weights().get("history", 0.0) > 0
+    if placement == Placement.HOME and (learned or served is not None or history):
         events = shopper_events(user=user, session_key=session_key, now=now)
         extra, user_factors = learned_sources(events=events, served=served,
                                               wanted=set(sources) if sources is not None else set(Source))
