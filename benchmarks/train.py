@@ -69,5 +69,5 @@ def run(*, events: int = 1_000_000, products: int = 100_000, shoppers: int = 50_
     ranker, ranker_cpu = time.perf_counter() - started, time.process_time() - cpu
     return {"events": events, "products": products, "shoppers": shoppers,
             "products_from_vectors": int(model.from_vectors.sum()), "als_s": round(als, 1), "groups": groups,
-            "rows": groups * candidates, "ranker_s": round(ranker, 1), "chosen": selection["params"],
+            "rows": groups * candidates, "ranker_s": round(ranker, 1), "chosen": {key: selection[key] for key in ("family", "params", "regularisation") if key in selection},
             "seconds": round(als + ranker, 1), "als_cpu_s": round(als_cpu, 1), "ranker_cpu_s": round(ranker_cpu, 1)}
