@@ -9,7 +9,7 @@ No serving row: the configured encoder (RECOMMENDER["ENCODER"], the ImageNet lit
 shopper photos (recommender.encoder_training.evaluate). `weights`: a path under MEDIA_ROOT.
 """
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 
 from recommender import cache
@@ -59,6 +59,12 @@ def promoted_encoder_name() -> str | None:
     cached = cache.get(key)  # a stopped Redis reads as a miss: the database answers
     if cached is not None:
         return cached or None
-    name = EncoderVersion.objects.filter(status=EncoderStatus.SERVING).values_list("name", flat=True).first()
+    try:
+        # A savepoint: a table this read cannot use (migrations not applied yet) must not abort the caller's
+        # transaction, which every later statement of the request or the evaluation would then fail in.
+        with transaction.atomic():
+            name = EncoderVersion.objects.filter(status=EncoderStatus.SERVING).values_list("name", flat=True).first()
+    except DatabaseError:
+        return None
     cache.set(key, name or "", PROMOTED_CACHE_SECONDS)
     return name
