@@ -18,7 +18,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from rest_framework import serializers
 
 from recommender.api.inputs import Input
@@ -42,7 +42,8 @@ class CategoryField(serializers.ChoiceField):
     def bind(self, field_name, parent):
         super().bind(field_name, parent)
         try:
-            self.ids = dict(Category.objects.order_by("slug").values_list("slug", "pk"))
+            with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+                self.ids = dict(Category.objects.order_by("slug").values_list("slug", "pk"))
         except DatabaseError:
             # Without a database (`check --deploy` generating the schema before deployment) there are no
             # slugs to list; a request in that state fails on its own with the outage's 503.

@@ -15,7 +15,7 @@ import logging
 import time
 from collections import defaultdict
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -62,7 +62,8 @@ def live_rules(*, version: str | None = None) -> tuple[Rule, ...]:
         if cached is not None:
             return cached
     try:
-        rules = rules_load()
+        with transaction.atomic():  # a savepoint: an unreadable table must not abort the caller's transaction
+            rules = rules_load()
     except DatabaseError:
         logger.exception("merchandising: rules unreadable, recommending without them")
         return ()

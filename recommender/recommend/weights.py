@@ -32,7 +32,8 @@ def tuned_weights() -> dict[str, float] | None:
     cached = cache.get(cache.TUNED_WEIGHTS)  # a stopped Redis reads as a miss: the row answers
     if cached is None:
         try:
-            row = RecommenderSettings.objects.filter(pk=SETTINGS_PK).values_list("weights", flat=True).first()
+            with transaction.atomic():  # a savepoint: an unreadable table must not abort the caller's transaction
+                row = RecommenderSettings.objects.filter(pk=SETTINGS_PK).values_list("weights", flat=True).first()
         except DatabaseError:
             return None
         cached = dict(row) if row else _NONE
