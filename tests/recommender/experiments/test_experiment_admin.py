@@ -2,27 +2,14 @@
 staff see them through the real admin."""
 
 import pytest
-from django.core.cache import cache
 
 from recommender.impressions.metrics import online_metrics_rebuild
 from recommender.models import Experiment
-from tests.factories import UserFactory
 from tests.helpers.experiments import simulated_traffic, started
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 FIFTY_FIFTY = [{"name": "a", "share": 50, "is_control": True}, {"name": "b", "share": 50}]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def _page(client, experiment) -> str:

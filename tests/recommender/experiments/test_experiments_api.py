@@ -2,27 +2,15 @@
 input a 400 that says what is wrong."""
 
 import pytest
-from django.core.cache import cache
 
 from recommender.impressions.metrics import online_metrics_rebuild
 from recommender.models import Experiment
 from tests.factories import UserFactory
 from tests.helpers.experiments import simulated_traffic
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 ARMS = [{"name": "a", "share": 50, "is_control": True}, {"name": "b", "share": 50, "weights": {"trending": 1.5}}]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def staff(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def _create(client, **body):
