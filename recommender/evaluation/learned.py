@@ -10,34 +10,22 @@ hyper-parameters chosen on the session before the last (`learning.ltr.ranker_sel
 reported period. Every source and
 blend ranks the same inputs (gathered as of each shopper's cut, history and collaborative candidates included).
 
-Blends: the given weight sets (the shop's tuned and default ones, chosen without the history and collab sources)
-and `all_sources`: the first weight set with the history and collab weights added, chosen from LEARNED_GRID on the
-validation period (the session just before the later one, the period the ranker's early stopping uses). The
+Blends: the given weight sets (the shop's tuned and default ones)
+and `all_sources`: the first weight set with its history and collab weights chosen again
+(`tuning.learned_sources_search`) on the validation period (the session just before the later one, the period the ranker's early stopping uses). The
 learned ranker is compared with the best of them on the later period.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping
 
 from recommender.evaluation.cuts import periods
 from recommender.evaluation.runner import SINGLE_SOURCES, Prepared
-from recommender.evaluation.tuning import LEARNED_GRID
+from recommender.evaluation.tuning import learned_sources_search
 from recommender.learning.ltr import importance, period_score, ranker_select
 from shop.catalog.models import Product
 
-
-
-def all_sources_tune(ready: Prepared, *, start: Mapping[str, float]) -> tuple[dict[str, float], float]:
-    """The best of LEARNED_GRID's history and collab weights over `start` on `ready`'s NDCG (ties: the earlier)."""
-    best, best_score = dict(start), -1.0
-    for history, collab in itertools.product(LEARNED_GRID["history"], LEARNED_GRID["collab"]):
-        trial = {**start, "history": history, "collab": collab}
-        value = ready.score(trial, diversity=False)["ndcg"]
-        if value > best_score + 1e-9:
-            best, best_score = trial, value
-    return best, best_score
 LEARNED_SOURCES = {**SINGLE_SOURCES, "history": {"history": 1.0}, "collab": {"collab": 1.0}}
 
 
@@ -62,7 +50,7 @@ def learned_figures(*, test, validation, train, k: int, weights: Mapping[str, Ma
     used = {label: dict(w) for label, w in weights.items()}
     if validation is not None and validation.inputs:
         ready = Prepared(split=validation.split, inputs=validation.inputs, catalogue_size=catalogue, k=k)
-        used["all_sources"], _ = all_sources_tune(ready, start=next(iter(weights.values())))
+        used["all_sources"], _, _ = learned_sources_search(ready, start=next(iter(weights.values())))
         blends["all_sources"] = score(weights=used["all_sources"])
     booster, selection = ranker_select(train, seed=seed) if train else (None, {})
     learned = score(model=booster) if booster is not None else None

@@ -38,16 +38,30 @@ LEARNED_GRID = {"history": (0.0, 0.5, 2.0, 8.0), "collab": (0.0, 0.5, 2.0)}
 
 
 def grid_search(ready: Prepared, *, start: Mapping[str, float]) -> tuple[dict[str, float], float, list[str]]:
-    """The best of GRID's combinations on validation NDCG; ties keep the earlier (smaller) values."""
-    best, best_score = {name: float(w) for name, w in start.items()}, -1.0
-    log: list[str] = []
-    for grid in (GRID, LEARNED_GRID):
-        base = dict(best)
-        names = [name for name in grid if name in base or grid is LEARNED_GRID]
-        for values in itertools.product(*(grid[name] for name in names)):
-            trial = {**base, **dict(zip(names, values))}
-            score = ndcg_by_half(ready, trial)[0]
-            log.append(" ".join(f"{n}={v:g}" for n, v in zip(names, values)) + f": ndcg={score:.4f}")
-            if score > best_score + 1e-9:
-                best, best_score = trial, score
+    """The best of GRID's combinations on validation NDCG, then of LEARNED_GRID's over that best; ties keep the
+    earlier (smaller) values."""
+    base = {name: float(w) for name, w in start.items()}
+    best, best_score, log = _search(ready, base=base, grid={name: GRID[name] for name in GRID if name in base})
+    learned, learned_score, more = learned_sources_search(ready, start=best)
+    if learned_score > best_score + 1e-9:
+        best, best_score = learned, learned_score
+    return best, best_score, log + more
+
+
+def learned_sources_search(ready: Prepared, *, start: Mapping[str, float]
+                           ) -> tuple[dict[str, float], float, list[str]]:
+    """The best of LEARNED_GRID's history and collab weights over `start` (ties: the earlier)."""
+    return _search(ready, base=dict(start), grid=LEARNED_GRID)
+
+
+def _search(ready: Prepared, *, base: Mapping[str, float], grid: Mapping[str, tuple[float, ...]]
+            ) -> tuple[dict[str, float], float, list[str]]:
+    best, best_score, log = dict(base), -1.0, []
+    names = list(grid)
+    for values in itertools.product(*(grid[name] for name in names)):
+        trial = {**base, **dict(zip(names, values))}
+        score = ndcg_by_half(ready, trial)[0]
+        log.append(" ".join(f"{n}={v:g}" for n, v in zip(names, values)) + f": ndcg={score:.4f}")
+        if score > best_score + 1e-9:
+            best, best_score = trial, score
     return best, best_score, log
