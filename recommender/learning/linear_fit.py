@@ -24,11 +24,11 @@ def linear_fit(groups: Sequence, *, regularisation: float, seed: int = 7) -> Lin
     if not groups:
         raise ValueError("no training groups")
     stats = standardisation(np.concatenate([g.matrix for g in groups]))
-    low, high, mean, scale = stats
+    columns = linear_ranker(FEATURES, np.zeros(len(FEATURES)), stats, regularisation=regularisation)
     rng = np.random.default_rng(seed)
     differences, shares = [], []
     for group in groups:
-        x = (np.clip(np.asarray(group.matrix, dtype=np.float64), low, high) - mean) / scale
+        x = columns.standardise(group.matrix)
         labels = np.asarray(group.labels)
         positives, negatives = np.flatnonzero(labels > 0), np.flatnonzero(labels <= 0)
         if not len(positives) or not len(negatives):
