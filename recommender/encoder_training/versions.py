@@ -25,7 +25,7 @@ from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.embeddings.encoders import get_encoder
 from recommender.embeddings.trained import served
-from recommender.embeddings.trained.paths import models_dir, weights_file
+from recommender.embeddings.trained.paths import models_dir, weights_file, weights_stamp
 from recommender.encoder_training import evaluate
 from recommender.encoder_training.data import catalogue_items, shopper_photos, split
 from recommender.models import EncoderStatus, EncoderVersion
@@ -98,7 +98,7 @@ def measure_cached(encoder_name: str, *, held, photos, products: int | None = EV
 
     sample = _sample(held, products=products, seed=7)
     key = hashlib.sha256(json.dumps([encoder_name, [item.path for item in sample], [p.path for p in photos],
-                                     OWN_PHOTO_QUERIES, _weights_stamp(encoder_name)]).encode()).hexdigest()[:16]
+                                     OWN_PHOTO_QUERIES, weights_stamp(encoder_name)]).encode()).hexdigest()[:16]
     path = models_dir() / "figures" / f"{encoder_name}-{key}.json"
     if path.is_file():
         return json.loads(path.read_text())
@@ -106,11 +106,6 @@ def measure_cached(encoder_name: str, *, held, photos, products: int | None = EV
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures))
     return figures
-
-
-def _weights_stamp(encoder_name: str) -> float:
-    path = weights_file(encoder_name)
-    return path.stat().st_mtime if path.is_file() else 0.0
 
 
 def _sample(held, *, products: int | None, seed: int):

@@ -14,7 +14,7 @@ import threading
 
 from recommender.embeddings.encoders.base import Backend, EncoderUnavailable, Precision
 from recommender.embeddings.encoders.image_encoder import DEFAULT_BATCH_SIZE, ImageEncoder
-from recommender.embeddings.trained.paths import weights_file
+from recommender.embeddings.trained.paths import weights_stamp
 from recommender.embeddings.trained.served import available, build as build_trained
 
 DEFAULT_ENCODER = "lite0"
@@ -46,7 +46,7 @@ def get_encoder(
     # The pid is part of the key: a model built before a fork (Celery prefork) must not be reused in the
     # child, where its thread pools are dead and OpenVINO/OpenMP can hang. A trained version's weights file stamp is
     # too: the same version name trained again (a resumed or repeated run) must serve its new weights.
-    key = (os.getpid(), name, precision, backend, batch_size, None if name in _BUILDERS else _stamp(name))
+    key = (os.getpid(), name, precision, backend, batch_size, None if name in _BUILDERS else weights_stamp(name))
     with _lock:  # two web threads asking at once build one model, not two
         if key not in _cache:
             if name in _BUILDERS:
@@ -61,13 +61,6 @@ def get_encoder(
 
 def _trained(name: str) -> bool:
     return available(name)
-
-
-def _stamp(name: str) -> int:
-    try:
-        return weights_file(name).stat().st_mtime_ns
-    except FileNotFoundError:
-        return 0
 
 
 def clear_encoder_cache() -> None:

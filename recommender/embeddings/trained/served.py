@@ -17,7 +17,7 @@ from recommender.embeddings.encoders.base import EncoderUnavailable
 from recommender.embeddings.encoders.image_encoder import ImageEncoder
 from recommender.embeddings.encoders.lite0 import SPEC
 from recommender.embeddings.encoders.preprocess import to_uint8_batch
-from recommender.embeddings.trained.paths import weights_file
+from recommender.embeddings.trained.paths import weights_file, weights_stamp
 
 _lock = threading.Lock()
 
@@ -27,7 +27,7 @@ def available(name: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4)
-def _loaded(name: str, mtime: float):
+def _loaded(name: str, stamp: int):
     from recommender.embeddings.trained import model as shop_model
 
     model, _ = shop_model.load(weights_file(name))
@@ -39,7 +39,7 @@ def loaded(name: str):
     if not path.is_file():
         raise EncoderUnavailable(f"encoder {name!r}: no weights file at {path}")
     with _lock:
-        return _loaded(name, path.stat().st_mtime)
+        return _loaded(name, weights_stamp(name))
 
 
 def build(name: str, *, precision: str = "auto", backend: str = "auto", batch_size: int = 8):
