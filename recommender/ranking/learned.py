@@ -44,11 +44,9 @@ def learned_inputs(candidates: Iterable[Candidate], *, facts: Mapping[int, Produ
     return kept, features_matrix(kept, facts=facts, context=context)
 
 
-def rank_learned(candidates: Iterable[Candidate], *, facts: Mapping[int, ProductFacts], shopper: Shopper,
-                 request: Request, context: Context, model, mmr_lambda: float, cosine_floor: float = 0.0,
-                 rules: Rules | None = None) -> list[Ranked]:
-    return rank_learned_steered(candidates, facts=facts, shopper=shopper, request=request, context=context,
-                                model=model, mmr_lambda=mmr_lambda, cosine_floor=cosine_floor, rules=rules).items
+def rank_learned(candidates: Iterable[Candidate], **options) -> list[Ranked]:
+    """`rank_learned_steered`'s items alone (same keyword arguments)."""
+    return rank_learned_steered(candidates, **options).items
 
 
 def rank_learned_steered(candidates: Iterable[Candidate], *, facts: Mapping[int, ProductFacts], shopper: Shopper,

@@ -64,16 +64,6 @@ def diversify_steered(scored, *, facts: Mapping[int, ProductFacts], shopper: Sho
     return Ranking(steered.lay_out(shown, sources=reasons), tuple(steered.effects))
 
 
-def rank(
-    candidates: Iterable[Candidate],
-    *,
-    facts: Mapping[int, ProductFacts],
-    shopper: Shopper,
-    request: Request,
-    weights: Mapping[str, float],
-    mmr_lambda: float = DEFAULT_MMR_LAMBDA,
-    cosine_floor: float = 0.0,
-    rules: Rules | None = None,
-) -> list[Ranked]:
-    return rank_steered(candidates, facts=facts, shopper=shopper, request=request, weights=weights,
-                        mmr_lambda=mmr_lambda, cosine_floor=cosine_floor, rules=rules).items
+def rank(candidates: Iterable[Candidate], **options) -> list[Ranked]:
+    """`rank_steered`'s items alone (same keyword arguments), for callers that do not show the rules' effects."""
+    return rank_steered(candidates, **options).items
