@@ -109,15 +109,21 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
               FROM generate_series(0, %s - 1) n""",
             [first_product, SIZES, products],
         )
-        log(f"{products:,} products; generating {dim}-d vectors in {clusters} clusters")
-        vectors = synthetic_vectors(rng, n=products, dim=dim, clusters=clusters)
+        log(f"{products:,} products; generating {dim}-d vectors in {clusters} clusters and copying them in")
+        dims = compact_dims()
+        # Block by block: at a million products the raw matrix alone is 5 GB, and only raw serving needs it kept.
+        vectors = None if dims else np.empty((products, dim), dtype=np.float32)
         cursor.execute("DROP INDEX IF EXISTS product_embedding_hnsw_lite0")
-        started = time.perf_counter()
-        product_vectors_copy(cursor, encoder=ENCODER, product_ids=first_product + np.arange(products), vectors=vectors)
-        copy_s = time.perf_counter() - started
+        copy_s = 0.0
+        for start, block in synthetic_blocks(rng, n=products, dim=dim, clusters=clusters):
+            if vectors is not None:
+                vectors[start:start + len(block)] = block
+            started = time.perf_counter()
+            product_vectors_copy(cursor, encoder=ENCODER, product_ids=first_product + start + np.arange(len(block)),
+                                 vectors=block)
+            copy_s += time.perf_counter() - started
         log(f"COPY {products:,} vectors: {copy_s:.1f} s")
         cursor.execute("ANALYZE")
-        dims = compact_dims()
         started = time.perf_counter()
         if raw_index or not dims:
             log("building the raw vectors' HNSW index")
@@ -128,7 +134,11 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
         if dims:
             # What the shop serves: compact vectors fitted, written and indexed by the shop's own code.
             log(f"fitting {dims}-d compact vectors and building their HNSW index")
+            # compact_fit builds the index on this connection; a million rows' graph outgrows the embedded
+            # server's 512MB default, and a build that outgrows it crawls.
+            cursor.execute("SET maintenance_work_mem = '3GB'")
             compact_fit(source=ENCODER, dims=dims)
+            cursor.execute("RESET maintenance_work_mem")
             encoder = compact_name(ENCODER, dims)
             vectors = product_vectors_read(encoder=encoder)[1]
         build = time.perf_counter() - started
@@ -138,15 +148,14 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
             "encoder": encoder, "dim": int(vectors.shape[1]), "index_build_s": round(build, 1), "copy_s": round(copy_s, 1)}
 
 
-def synthetic_vectors(rng, *, n: int, dim: int, clusters: int) -> np.ndarray:
+def synthetic_blocks(rng, *, n: int, dim: int, clusters: int, rows: int = 10_000):
+    """(first row, float32 [m, dim] unit rows) blocks of the synthetic catalogue's vectors, in order."""
     centres = rng.standard_normal((clusters, dim)).astype(np.float32)
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
     basis = rng.standard_normal((32, dim)).astype(np.float32) / np.sqrt(dim)
-    out = np.empty((n, dim), dtype=np.float32)
-    for start in range(0, n, 10_000):
-        m = min(10_000, n - start)
+    for start in range(0, n, rows):
+        m = min(rows, n - start)
         x = centres[rng.integers(0, clusters, m)]
         x += rng.standard_normal((m, 32)).astype(np.float32) @ basis * 0.7
         x += rng.standard_normal((m, dim)).astype(np.float32) * (0.25 / np.sqrt(dim))
-        out[start:start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
-    return out
+        yield start, x / np.linalg.norm(x, axis=1, keepdims=True)

@@ -31,24 +31,69 @@ def index_definition(*, name: str, dim: int) -> str:
             f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) WHERE encoder = %s")
 
 
-def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = None, with_times: bool = False):
-    """(product ids int64 [n], float32 [n, d] as stored) of `encoder`, every product or these, in one query; with
-    `with_times`, also each row's `updated_at` as PostgreSQL microseconds (what `product_vectors_copy` writes)."""
-    where, params = "encoder = %s", [encoder]
-    if product_ids is not None:
-        where, params = where + " AND product_id = ANY(%s)", params + [list(product_ids)]
+# Rows per statement when every product's vectors are read: a client-side cursor holds a whole result in the
+# driver's memory, so a million 1280-d rows in one statement would be 5 GB of bytes before NumPy saw any of them.
+READ_PAGE_ROWS = 20_000
+
+
+def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = None, with_times: bool = False,
+                         page_rows: int | None = None):
+    """(product ids int64 [n], float32 [n, d] as stored) of `encoder`, every product or these, in product-id order;
+    with `with_times`, also each row's `updated_at` as PostgreSQL microseconds (what `product_vectors_copy` writes).
+
+    Every product's rows are read in pages of `page_rows` (keyset on product_id) into one preallocated matrix, so
+    the memory is the result plus one page. Run inside a transaction (REPEATABLE READ or an advisory lock, as
+    compact_fit does) for one snapshot; otherwise a row written meanwhile may or may not be in the result."""
     times_sql = ", (extract(epoch FROM updated_at) * 1000000)::int8 - %s" if with_times else ""
+    select = f"SELECT product_id, vector_send(vector){times_sql} FROM recommender_productembedding"
+    head = [PG_EPOCH_US] if with_times else []
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT product_id, vector_send(vector){times_sql} FROM recommender_productembedding "
-            f"WHERE {where} ORDER BY product_id", ([PG_EPOCH_US] if with_times else []) + params,
-        )
+        if product_ids is not None:
+            cursor.execute(f"{select} WHERE encoder = %s AND product_id = ANY(%s) ORDER BY product_id",
+                           head + [encoder, list(product_ids)])
+            pages, expected = [cursor.fetchall()], None
+        else:
+            cursor.execute("SELECT count(*) FROM recommender_productembedding WHERE encoder = %s", [encoder])
+            pages, expected = _pages(cursor, select, head, encoder, page_rows or READ_PAGE_ROWS), cursor.fetchone()[0]
+        ids, vectors, times = _collect(pages, expected)
+    return (ids, vectors, times) if with_times else (ids, vectors)
+
+
+def _pages(cursor, select: str, head: list, encoder: str, page_rows: int):
+    after = -1
+    while True:
+        cursor.execute(f"{select} WHERE encoder = %s AND product_id > %s ORDER BY product_id LIMIT %s",
+                       head + [encoder, after, page_rows])
         rows = cursor.fetchall()
-    ids = np.array([row[0] for row in rows], dtype=np.int64)
-    vectors = np.stack([vector_from_send(row[1]) for row in rows]) if rows else np.empty((0, 0), np.float32)
-    if not with_times:
-        return ids, vectors
-    return ids, vectors, np.array([row[2] for row in rows], dtype=np.int64)
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def _collect(pages, expected: int | None):
+    """Pages of (id, vector_send bytes[, time]) rows -> (ids, float32 matrix, times); `expected` rows are
+    preallocated (more may arrive: rows written between the count and the last page)."""
+    ids, times, blocks, filled, matrix = [], [], [], 0, None
+    for rows in pages:
+        if not rows:
+            continue
+        block = np.stack([vector_from_send(row[1]) for row in rows])
+        if matrix is None and expected:
+            matrix = np.empty((expected, block.shape[1]), dtype=np.float32)
+        room = 0 if matrix is None else max(0, min(len(block), len(matrix) - filled))
+        if room:
+            matrix[filled:filled + room] = block[:room]
+            filled += room
+        if room < len(block):
+            blocks.append(block[room:])
+        ids.extend(row[0] for row in rows)
+        times.extend(row[2] for row in rows if len(row) > 2)
+    if matrix is None:
+        matrix = np.concatenate(blocks) if blocks else np.empty((0, 0), np.float32)
+    else:
+        matrix = matrix[:filled] if not blocks else np.concatenate([matrix[:filled], *blocks])
+    return np.array(ids, dtype=np.int64), matrix, np.array(times, dtype=np.int64)
 
 
 def product_vectors_copy(cursor, *, encoder: str, product_ids: np.ndarray, vectors: np.ndarray,

@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from recommender.vectors.projection import Projection, unit_rows
+from recommender.vectors.projection import Projection, row_blocks, unit_rows
 
 METHOD = "pca"
 _NAME = re.compile(r"^(?P<source>.+)-pca(?P<dims>\d+)$")
@@ -40,18 +40,24 @@ def compact_source(name: str) -> str | None:
 
 
 def pca_fit(vectors: np.ndarray, *, dims: int) -> Projection:
-    """The top `dims` principal components of unit rows. Needs more rows than `dims` and at least `dims` columns."""
-    x = unit_rows(vectors).astype(np.float64)
-    n, d = x.shape
+    """The top `dims` principal components of unit rows. Needs more rows than `dims` and at least `dims` columns.
+
+    Mean and covariance are summed block by block in float64 (two passes), so the memory beyond `vectors` is one
+    block and a [d, d] matrix, whatever the number of rows."""
+    vectors = np.atleast_2d(vectors)
+    n, d = vectors.shape
     if dims > d:
         raise ValueError(f"cannot keep {dims} components of {d}-d vectors")
     if n <= dims:
         raise ValueError(f"{n} vectors are too few to learn {dims} components (need more than {dims})")
-    mean = x.mean(axis=0)
+    total = np.zeros(d)
+    for _, block in row_blocks(vectors):
+        total += unit_rows(block).sum(axis=0, dtype=np.float64)
+    mean = total / n
     covariance = np.zeros((d, d))
-    for start in range(0, n, 20_000):  # bounded memory at 100k x 1280
-        block = x[start:start + 20_000] - mean
-        covariance += block.T @ block
+    for _, block in row_blocks(vectors):
+        centred = unit_rows(block).astype(np.float64) - mean
+        covariance += centred.T @ centred
     values, vectors_d = np.linalg.eigh(covariance / n)
     top = np.argsort(values)[::-1][:dims]
     components = vectors_d[:, top].T
@@ -61,8 +67,10 @@ def pca_fit(vectors: np.ndarray, *, dims: int) -> Projection:
 
 
 def explained_variance(vectors: np.ndarray, projection: Projection) -> float:
-    """Share of the unit rows' variance around the mean that the components keep."""
-    x = unit_rows(vectors) - projection.mean
-    total = float((x.astype(np.float64) ** 2).sum())
-    kept = float(((x @ projection.matrix.T).astype(np.float64) ** 2).sum())
+    """Share of the unit rows' variance around the mean that the components keep (block by block)."""
+    total = kept = 0.0
+    for _, block in row_blocks(np.atleast_2d(vectors)):
+        x = unit_rows(block) - projection.mean
+        total += float(np.square(x, dtype=np.float64).sum())
+        kept += float(np.square(x @ projection.matrix.T, dtype=np.float64).sum())
     return kept / total if total else 0.0

@@ -143,3 +143,27 @@ def test_rows_an_embedding_task_left_behind_are_caught_up_by_the_beat(toy):
     from recommender.vectors.compact_store import compact_reconcile
 
     assert compact_reconcile(source=TOY, dims=16) == 0  # and nothing is left to do
+
+
+@pytest.mark.parametrize("page_rows", [1, 7, 100])
+def test_every_products_vectors_read_in_pages_are_the_rows_one_statement_reads(toy, page_rows):
+    """A refit reads the whole catalogue in pages (bounded memory at a million products): the same ids, vectors
+    and times in product-id order, whatever the page size, and only the asked encoder's rows."""
+    from recommender.vectors.bulk import product_vectors_read
+
+    images, _ = catalogue(23)
+    ProductEmbedding.objects.create(product=images[4].product, encoder="other-encoder", vector=np.ones(96))
+    ids, vectors, times = product_vectors_read(encoder=TOY, with_times=True, page_rows=page_rows)
+    one_ids, one_vectors, one_times = product_vectors_read(
+        encoder=TOY, with_times=True, product_ids=[image.product_id for image in reversed(images)])
+    assert list(ids) == sorted(image.product_id for image in images) == list(one_ids)
+    assert np.array_equal(vectors, one_vectors) and np.array_equal(times, one_times)
+    assert vectors.dtype == np.float32 and vectors.shape == (23, 96)
+    assert np.allclose(vectors[0], stored(TOY, ids[0]))
+
+
+def test_reading_an_encoder_without_rows_answers_empty_arrays(toy):
+    from recommender.vectors.bulk import product_vectors_read
+
+    ids, vectors = product_vectors_read(encoder="nobody", page_rows=5)
+    assert ids.shape == (0,) and vectors.size == 0

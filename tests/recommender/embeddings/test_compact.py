@@ -49,3 +49,23 @@ def test_a_refit_on_the_same_vectors_gives_the_same_space():
 def test_a_fit_needs_more_rows_than_components_and_no_more_components_than_columns(n, dims):
     with pytest.raises(ValueError):
         pca_fit(low_rank(n=n), dims=dims)
+
+
+def test_the_block_by_block_fit_is_the_textbook_pca_of_the_unit_rows(monkeypatch):
+    """Blocks of 7 rows (a remainder included) give the components an SVD of the whole centred matrix gives."""
+    from recommender.vectors import projection as projection_module
+
+    vectors = low_rank(n=200)
+    monkeypatch.setattr(projection_module, "BLOCK_ROWS", 7)
+    monkeypatch.setattr(projection_module.row_blocks, "__defaults__", (7,))
+    fitted = pca_fit(vectors, dims=8)
+    x = unit_rows(vectors).astype(np.float64)
+    centred = x - x.mean(axis=0)
+    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    assert np.allclose(fitted.mean, x.mean(axis=0), atol=1e-6)
+    # The same subspace, component by component (an SVD's signs are its own).
+    assert np.allclose(np.abs(np.sum(fitted.matrix * vt[:8], axis=1)), 1, atol=1e-4)
+    kept = float((singular[:8] ** 2).sum() / (singular ** 2).sum())
+    assert explained_variance(vectors, fitted) == pytest.approx(kept, abs=1e-5)
+    whole = unit_rows((x.astype(np.float32) - fitted.mean) @ fitted.matrix.T)
+    assert np.allclose(fitted.apply(vectors), whole, atol=1e-5)
