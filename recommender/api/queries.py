@@ -18,6 +18,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_choice_field
 from django.db import DatabaseError, transaction
 from rest_framework import serializers
 
@@ -32,15 +33,14 @@ NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; DRF refuses it, so th
 
 
 class CategoryField(serializers.ChoiceField):
-    """A slug of an existing category; validated to its id. Choices are read when the serializer is bound
-    (one query per request that names any parameter, and per schema generation)."""
+    """A slug of an existing category; validated to its id. The slugs are read when a request names a category
+    (one query) and when the schema is made, not for every request that binds the serializer."""
 
     def __init__(self, **kwargs):
         super().__init__(choices=[], **kwargs)
-        self.ids: dict[str, int] = {}
+        self.ids: dict[str, int] | None = None
 
-    def bind(self, field_name, parent):
-        super().bind(field_name, parent)
+    def load(self) -> None:
         try:
             with transaction.atomic():  # a savepoint: the caller's transaction stays usable
                 self.ids = dict(Category.objects.order_by("slug").values_list("slug", "pk"))
@@ -51,7 +51,19 @@ class CategoryField(serializers.ChoiceField):
         self.choices = list(self.ids)
 
     def to_internal_value(self, data):
+        if self.ids is None:
+            self.load()
         return self.ids[super().to_internal_value(data)]
+
+
+class CategoryFieldExtension(OpenApiSerializerFieldExtension):
+    """Its schema: a string enum of the shop's category slugs as they are when the schema is made."""
+
+    target_class = CategoryField
+
+    def map_serializer_field(self, auto_schema, direction):
+        self.target.load()
+        return build_choice_field(self.target)
 
 
 class PriceField(serializers.DecimalField):

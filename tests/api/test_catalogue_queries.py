@@ -97,3 +97,21 @@ class TestPages:
         response = client.get("/api/products/", {"page_size": 2, "page": 4})
         assert response.status_code == 404
         assert response.json() == {"detail": "There is no page 4: the last page is 3.", "code": "not_found"}
+
+
+def test_the_category_slugs_are_read_only_when_a_request_names_a_category(client, both_lists):
+    """Binding the filters costs no query; naming a category reads the slugs once, and a slug added since the
+    last request is known to the next one (nothing cached across requests)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def category_reads(query):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(both_lists[1], query)
+        return response, sum('SELECT "catalog_category"."slug"' in q["sql"] for q in captured.captured_queries)
+
+    response, reads = category_reads({"k": 5})
+    assert response.status_code == 200 and reads == 0
+    CategoryFactory(slug="capes")
+    response, reads = category_reads({"k": 5, "category": "capes"})
+    assert response.status_code == 200 and response.json() == [] and reads == 1
