@@ -27,7 +27,7 @@ class ProductSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(image.image.url) if request else image.image.url
 
     def get_sizes_in_stock(self, product) -> list[str]:
-        return [variant.size for variant in product.variants.all() if variant.stock > 0]
+        return product.sizes_in_stock
 
 
 class ScoredProductSerializer(serializers.Serializer):

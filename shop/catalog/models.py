@@ -97,13 +97,25 @@ class Product(models.Model):
 
     @property
     def primary_image(self):
-        """The first image; uses the prefetched list when for_listing()/for_detail() loaded it."""
+        """The first image: from for_listing()'s subquery when it loaded one (an unsaved ProductImage that knows its
+        id, file and alt text: what a card shows), else from the images (prefetched by for_detail())."""
+        if hasattr(self, "card_image"):
+            card = self.card_image
+            return None if card is None else ProductImage(id=card["id"], product=self, image=card["image"],
+                                                          alt_text=card["alt"])
         images = list(self.images.all())
         return images[0] if images else None
 
     @property
+    def sizes_in_stock(self) -> list[str]:
+        """Sizes with stock, in the variants' order: for_listing()'s subquery when it loaded them."""
+        if hasattr(self, "card_sizes"):
+            return list(self.card_sizes)
+        return [v.size for v in self.variants.all() if v.stock > 0]
+
+    @property
     def in_stock(self):
-        return any(v.stock > 0 for v in self.variants.all())
+        return bool(self.sizes_in_stock)
 
     @staticmethod
     def unique_slug(name: str, *, suffix: str = "") -> str:

@@ -70,6 +70,27 @@ def test_for_listing_loads_a_page_in_a_fixed_number_of_queries(count, django_ass
         product = ProductFactory()
         VariantFactory(product=product)
         ProductImageFactory(product=product)
-    with django_assert_num_queries(3):
-        cards = [(p.category.name, p.primary_image.image.url, p.in_stock) for p in Product.objects.for_listing()]
+    with django_assert_num_queries(1):
+        cards = [(p.category.name, p.primary_image.image.url, p.in_stock, p.sizes_in_stock)
+                 for p in Product.objects.for_listing()]
     assert len(cards) == count
+
+
+def test_a_cards_image_and_sizes_are_the_ones_a_product_page_shows_first(django_assert_num_queries):
+    """for_listing()'s subqueries answer what the related rows do: the first image by position (its file, id and
+    alt text), the sizes in stock in the variants' order, none for a product without images or stock."""
+    product = ProductFactory()
+    later = ProductImageFactory(product=product, position=2, alt_text="back")
+    first = ProductImageFactory(product=product, position=1, alt_text="front")
+    for size, stock, position in (("L", 3, 2), ("S", 1, 0), ("M", 0, 1)):
+        VariantFactory(product=product, size=size, stock=stock, position=position)
+    bare = ProductFactory()
+    with django_assert_num_queries(1):
+        cards = {p.pk: p for p in Product.objects.for_listing().filter(pk__in=[product.pk, bare.pk])}
+        card, empty = cards[product.pk], cards[bare.pk]
+        assert (card.primary_image.pk, card.primary_image.image.url, card.primary_image.alt_text) == \
+            (first.pk, first.image.url, "front")
+        assert card.sizes_in_stock == ["S", "L"] and card.in_stock
+        assert empty.primary_image is None and empty.sizes_in_stock == [] and not empty.in_stock
+    page = Product.objects.for_detail().get(pk=product.pk)
+    assert page.primary_image == first and page.sizes_in_stock == ["S", "L"] and later in page.images.all()
