@@ -38,7 +38,9 @@ RAILS = {
         ("bought_together", "Often bought together", (Source.CO_BUY,)),  # cards: "Pairs with {anchor}"
         ("also_viewed", "Customers also viewed", (Source.CO_VIEW,)),  # cards: as looks_like
     ],
-    "home": [("for_you", "For you", tuple(Source))],
+    # One ranking, shown as two rails: what the shopper viewed before apart from what is new to them (below).
+    "home": [("for_you", "For you", tuple(Source)),
+             ("viewed_before", "Pick up where you left off", (Source.HISTORY,))],
     "cart": [("complete_order", "Complete your order", (Source.CO_BUY, Source.CO_VIEW, Source.VISUAL, Source.TRENDING))],
 }
 
@@ -71,10 +73,10 @@ def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[
     if arm is not None and arm.shows_nothing:
         return []
     if placement == "home":
-        # One rail of every source: the shopper's feed, cached until they act (recommender.recommend.feeds).
-        (name, title, _sources), = RAILS["home"]
-        ranked, _ = recommend_with_stock(placement="home", user=user, session_key=session_key, k=RAIL_SIZE)
-        return [(name, title, ranked)]
+        # The shopper's feed, cached until they act (recommender.recommend.feeds), split in two rails.
+        ranked, _ = recommend_with_stock(placement="home", user=user, session_key=session_key,
+                                         k=int(recommender_setting("FEED_PRECOMPUTE_K")))
+        return home_rails(ranked)
     anchors = _anchors(placement=placement, product=product, cart=cart)
     if not anchors:
         return []
@@ -82,6 +84,20 @@ def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[
     inputs = recommend_inputs(placement=Placement(placement), profile=profile, anchor_ids=anchors, k=RAIL_SIZE)
     names = _anchor_names(anchors, product=product)
     return rails_ranked(inputs, placement=placement, names=names, arm=arm)
+
+
+def home_rails(ranked: list) -> list[tuple[str, str, list]]:
+    """The home feed as two rails, each in the feed's order and at most RAIL_SIZE long: "For you", what the shopper
+    has not looked at yet; "Pick up where you left off", the items the feed shows because they viewed them before
+    (reason from the history source). Why: with a learned or tuned ranker the viewed-before evidence carries the
+    shop's own measured NDCG (docs/learned-ranking.md), and in one rail it filled every card ("You viewed this
+    today" eight times), leaving nothing to discover. The ranking is unchanged, so what was measured is what is
+    shown; only where each item sits changes. A rail with nothing in it is not shown."""
+    (fresh_name, fresh_title, _), (again_name, again_title, _) = RAILS["home"]
+    again = [item for item in ranked if item.source == Source.HISTORY and not item.picked]
+    fresh = [item for item in ranked if item not in again]
+    return [(name, title, items[:RAIL_SIZE]) for name, title, items in
+            ((fresh_name, fresh_title, fresh), (again_name, again_title, again)) if items]
 
 
 def rails_ranked(inputs, *, placement: str, names: dict[int, str], steered: bool = True, arm=None

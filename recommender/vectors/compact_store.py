@@ -67,6 +67,7 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder = %s", [name])
         bulk.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors),
                                    updated_at=times)
+        del vectors  # the source matrix (5 GB at a million 1280-d rows) is not needed while the index builds
         # Another width's rows (COMPACT_DIMS changed) would never be served again.
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder LIKE %s AND encoder <> %s",
                        [f"{source}-{METHOD}%", name])
