@@ -42,8 +42,7 @@ DEFAULTS = {
     "MMR_LAMBDA": 0.7,  # 1 = blended order untouched, 0 = diversity alone
     "FEED_CACHE_SECONDS": 300,  # a shopper's ranked feed is served from the cache until they act, at most this long
     "FEED_PRECOMPUTE": True,  # a worker computes a shopper's home feed right after they act (recommender.recommend.feeds)
-    # Items it ranks for: the home page's two rails (recommender.rails.home_rails) and the API's default of 12.
-    "FEED_PRECOMPUTE_K": 16,
+    "FEED_PRECOMPUTE_K": 12,  # items it ranks for: the home rails and the API's default
     # The beat also ranks the home feeds of the most recently active shoppers in bulk (recommender.recommend.feed_batch), so a
     # returning shopper's first request is a cache hit. Each feed is kept two intervals: a late batch leaves none cold.
     "FEED_BATCH_SHOPPERS": 5000,  # 0 = no batch; at ~50 ms a feed, 5,000 take ~4 worker-minutes

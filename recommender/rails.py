@@ -74,8 +74,8 @@ def _ranked_rails(request, *, placement: str, product, cart, arm) -> list[tuple[
         return []
     if placement == "home":
         # The shopper's feed, cached until they act (recommender.recommend.feeds), split in two rails.
-        ranked, _ = recommend_with_stock(placement="home", user=user, session_key=session_key,
-                                         k=int(recommender_setting("FEED_PRECOMPUTE_K")))
+        ranked, _ = recommend_with_stock(placement="home", user=user, session_key=session_key, k=RAIL_SIZE,
+                                         beside_history=True)
         return home_rails(ranked)
     anchors = _anchors(placement=placement, product=product, cart=cart)
     if not anchors:
@@ -91,8 +91,9 @@ def home_rails(ranked: list) -> list[tuple[str, str, list]]:
     has not looked at yet; "Pick up where you left off", the items the feed shows because they viewed them before
     (reason from the history source). Why: with a learned or tuned ranker the viewed-before evidence carries the
     shop's own measured NDCG (docs/learned-ranking.md), and in one rail it filled every card ("You viewed this
-    today" eight times), leaving nothing to discover. The ranking is unchanged, so what was measured is what is
-    shown; only where each item sits changes. A rail with nothing in it is not shown."""
+    today" eight times), leaving nothing to discover. The feed is ranked with Request.history_beside, so "For you"
+    has its RAIL_SIZE items however many viewed-before ones rank above them; the order is the ranking's, so what
+    was measured is what is shown, only split. A rail with nothing in it is not shown."""
     (fresh_name, fresh_title, _), (again_name, again_title, _) = RAILS["home"]
     again = [item for item in ranked if item.source == Source.HISTORY and not item.picked]
     fresh = [item for item in ranked if item not in again]

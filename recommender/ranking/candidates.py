@@ -150,6 +150,9 @@ class Request:
     price_min: float | None = None
     price_max: float | None = None
     size: str | None = None  # an explicit size filter; overrides the shopper's usual sizes
+    # k counts only items new to the shopper: what the list brings back because they viewed it before (its strongest
+    # evidence the history source) comes beside them, so the home page can show both apart (recommender.rails).
+    history_beside: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "placement", Placement(self.placement))

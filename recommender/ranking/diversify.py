@@ -16,7 +16,7 @@ earlier item, i.e. the higher blended score, then the lower product id: determin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -51,7 +51,10 @@ def _unit_vectors(facts: Sequence[ProductFacts]) -> tuple[np.ndarray, np.ndarray
     return matrix, has
 
 
-def mmr(items: Sequence[Scored], *, facts: Mapping[int, ProductFacts], k: int, mmr_lambda: float) -> list[Scored]:
+def mmr(items: Sequence[Scored], *, facts: Mapping[int, ProductFacts], k: int, mmr_lambda: float,
+        free: Callable[[Scored], bool] | None = None) -> list[Scored]:
+    """`free`: items it takes without counting them towards k (the list goes on until k others are taken). The
+    first k of a longer greedy list are the list for k, so the items before the k-th are the same either way."""
     if not 0.0 <= mmr_lambda <= 1.0:
         raise ValueError(f"mmr_lambda must be in [0, 1], got {mmr_lambda}")
     n = len(items)
@@ -68,12 +71,14 @@ def mmr(items: Sequence[Scored], *, facts: Mapping[int, ProductFacts], k: int, m
     max_similarity = np.zeros(n)
     taken = np.zeros(n, dtype=bool)
     order: list[int] = []
-    for _ in range(min(k, n)):
+    counted = 0
+    while counted < k and len(order) < n:
         gain = mmr_lambda * relevance - (1.0 - mmr_lambda) * max_similarity
         gain[taken] = -np.inf
         i = int(np.argmax(gain))  # first maximum: the earlier, better-blended item wins ties
         taken[i] = True
         order.append(i)
+        counted += free is None or not free(items[i])
         similarity = (
             SAME_CATEGORY * (category == category[i])
             + SAME_COLOUR * (colour == colour[i])

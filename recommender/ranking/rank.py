@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .blend import blend
-from .candidates import Candidate, ProductFacts, Request, Shopper, merge
+from .candidates import Candidate, ProductFacts, Request, Shopper, Source, merge
 from .diversify import mmr
 from .explain import Ranked, explain
 from .filters import filter_candidates
@@ -55,13 +55,18 @@ def diversify_steered(scored, *, facts: Mapping[int, ProductFacts], shopper: Sho
                       mmr_lambda: float, rules: Rules | None) -> Ranking:
     """Staff rules, then MMR over what they leave, then explain; pins and picks laid out last."""
     steered = steer(scored, rules=rules, facts=facts, shopper=shopper, request=request)
+    free = _viewed_before if request.history_beside else None
     shown = [explain(item, facts=facts) for item in mmr(steered.pool, facts=facts, k=steered.room,
-                                                          mmr_lambda=mmr_lambda)]
+                                                          mmr_lambda=mmr_lambda, free=free)]
     if not steered.effects:
         return Ranking(shown)
     placed = {pid for pid, _ in steered.pins.values()} | {pid for pid, _ in steered.picks}
     reasons = {s.product_id: explain(s, facts=facts) for s in scored if s.product_id in placed}
     return Ranking(steered.lay_out(shown, sources=reasons), tuple(steered.effects))
+
+
+def _viewed_before(item) -> bool:
+    return bool(item.contributions) and item.contributions[0].source == Source.HISTORY
 
 
 def rank(candidates: Iterable[Candidate], **options) -> list[Ranked]:

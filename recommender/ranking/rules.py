@@ -251,7 +251,8 @@ class Steered:
         for i, slot in enumerate(slots):
             if slot is None:
                 slots[i] = next(it, None)
-        return [s for s in slots if s is not None]
+        # What MMR took beyond the length (Request.history_beside) follows, in its order.
+        return [s for s in slots if s is not None] + list(it)
 
     def _picked(self, product_id: int, rule_id: int, sources: Mapping[int, Ranked] | None) -> Ranked:
         known = (sources or {}).get(product_id)

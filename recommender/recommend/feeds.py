@@ -42,7 +42,7 @@ from recommender.experiments.serving import arm_apply, arm_sources, arm_weights,
 from recommender.merchandising.effects import lists_served, rules_touched
 from recommender.merchandising.selectors import rules_version
 from recommender.interactions.versions import ANYONE, shopper_id, shopper_version
-from recommender.ranking import Ranked, Source
+from recommender.ranking import Placement, Ranked, Source
 from recommender.recommend.service import recommend_inputs
 from shop.catalog.models import Product, Variant
 
@@ -98,9 +98,13 @@ def feed_refresh(*, who: str, version: int, cache_seconds: int | None = None) ->
 
 def recommend_with_stock(
     *, placement: str, user=None, session_key: str | None = None, anchor_ids: Sequence[int] = (), k: int = 12,
-    cache_seconds: int | None = None, recompute: bool = False,
+    cache_seconds: int | None = None, recompute: bool = False, beside_history: bool = False,
 ) -> tuple[list[Ranked], dict[int, frozenset[str]]]:
     """The feed and, for each item, its sizes in stock as this request saw them (for its product cards).
+
+    A home feed is ranked with Request.history_beside: k items new to the shopper, the viewed-before items among
+    them beside. Its first k are the list for k (what the API answers); `beside_history` answers up to the k-th
+    new item instead, with the viewed-before items before it (the home page's two rails).
 
     A computed feed is cached `cache_seconds` (FEED_CACHE_SECONDS when None); `recompute` ignores a cached one
     (a precomputation replacing a feed ranked on older signals)."""
@@ -128,11 +132,13 @@ def recommend_with_stock(
         fresh, stock = _still_fitting(cached["items"], sizes=cached["sizes"])
         if len(fresh) >= min(k, cached["complete"]):
             if not recompute:
-                lists_served([rules_touched(fresh[:k], excluding=cached.get("excluding", ()))])
-            return fresh[:k], stock
+                lists_served([rules_touched(_first(fresh, k, beside_history=beside_history),
+                                            excluding=cached.get("excluding", ()))])
+            return _first(fresh, k, beside_history=beside_history), stock
     def ranking_for(arm):
         inputs = recommend_inputs(placement=placement, user=user, session_key=session_key, anchor_ids=anchor_ids,
-                                  k=k * OVERFETCH, sources=arm_sources(arm))
+                                  k=k * OVERFETCH, sources=arm_sources(arm),
+                                  history_beside=Placement(placement) == Placement.HOME)
         return inputs, inputs.ranking(arm_weights(arm))
 
     inputs, ranking = arm_apply(arm, ranking_for)
@@ -148,10 +154,23 @@ def recommend_with_stock(
         timeout = cache_seconds if cache_seconds is not None else recommender_setting("FEED_CACHE_SECONDS")
         cache.set(key, {"items": items, "sizes": sizes, "complete": len(items), "asked": k * OVERFETCH,
                         "excluding": excluding, "rules": rules}, timeout=int(timeout))
+    shown = _first(ranked, k, beside_history=beside_history)
     if not recompute:
-        lists_served([rules_touched(ranked[:k], excluding=excluding)])
+        lists_served([rules_touched(shown, excluding=excluding)])
     stock = {pid: fact.sizes_in_stock for pid, fact in inputs.facts.items()}
-    return ranked[:k], stock
+    return shown, stock
+
+
+def _first(items: list[Ranked], k: int, *, beside_history: bool) -> list[Ranked]:
+    """The first k items; `beside_history`: up to the k-th one whose reason is not the history source."""
+    if not beside_history:
+        return items[:k]
+    counted = 0
+    for end, item in enumerate(items, start=1):
+        counted += item.source != Source.HISTORY
+        if counted == k:
+            return items[:end]
+    return list(items)
 
 
 def _still_fitting(items: list[tuple], *, sizes: dict[str, list[str]]

@@ -170,11 +170,12 @@ def recommend_inputs(
     learned: bool | None = None,
     merchandised: bool | None = None,
     history: bool | None = None,
+    history_beside: bool = False,
 ) -> RecommendInputs:
     """`now`: the request's moment (offline evaluation asks as of a past one); `learned`: fetch the learned ranker's
     facts on home (None: when a learned ranker serves); `merchandised`: with the staff rules live at `now` (None: unless the shopper's experiment arm
     switches them off); `history`: fetch the shopper's events for the history source on home even when no learned
-    ranker serves (None: when the blend weighs it, as a tuned blend may)."""
+    ranker serves (None: when the blend weighs it, as a tuned blend may); `history_beside`: see Request."""
     placement = Placement(placement)
     now = now or timezone.now()
     profile = profile if profile is not None else style_profile_for(user=user, session_key=session_key, now=now)
@@ -204,7 +205,7 @@ def recommend_inputs(
         candidates = selectors.anchor_profile_evidence(candidates, profile=profile, facts=facts)
     request = Request(
         placement=placement, k=k, anchor_ids=frozenset(anchor_ids), category_ids=category_ids,
-        price_min=price_min, price_max=price_max, size=size,
+        price_min=price_min, price_max=price_max, size=size, history_beside=history_beside,
     )
     context = None
     if placement == Placement.HOME and learned:

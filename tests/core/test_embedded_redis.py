@@ -12,12 +12,18 @@ import redis
 from shop.core.embedded import _checkout_redis_port
 from tests.conftest import REPO
 
-# Starts the checkout's Redis, says its URL, then keeps it until stdin closes (or exits at once with "exit").
+# Starts (or attaches to) the checkout's Redis, says its URL, then keeps it until stdin closes (or exits at once
+# with "exit"); with "hold", it also keeps a connection open meanwhile, as a test run's or a worker's pool does.
 CHILD = """
 import sys
+import redis
 from shop.core import embedded
-print(embedded.redis_url(0), flush=True)
-if sys.argv[1] == "wait":
+url = embedded.redis_url(0)
+held = redis.Redis.from_url(url) if sys.argv[1] == "hold" else None
+if held is not None:
+    held.ping()
+print(url, flush=True)
+if sys.argv[1] in ("wait", "hold"):
     sys.stdin.read()
 """
 
@@ -51,3 +57,24 @@ def test_one_checkout_stopping_its_redis_leaves_the_others_running(tmp_path):
     finally:
         keeper.stdin.close()
         keeper.wait(timeout=30)
+
+
+def test_the_process_that_started_it_leaves_it_running_for_another_still_connected(tmp_path):
+    """A one-off command started this checkout's Redis, a long run attached and is using it: when the command
+    exits, the run keeps its Redis (a bench ending mid-test-run once took the test run's server with it)."""
+    starter, url = start(tmp_path / "one", "wait")
+    user, attached_url = start(tmp_path / "one", "hold")
+    try:
+        assert attached_url == url
+        starter.stdin.close()
+        assert starter.wait(timeout=30) == 0
+        assert redis.Redis.from_url(url, socket_timeout=2).ping()
+    finally:
+        user.stdin.close()
+        user.wait(timeout=30)
+        if starter.poll() is None:
+            starter.kill()
+        try:  # nobody owns it now: stop it, as the next starter would have
+            redis.Redis.from_url(url, socket_timeout=2).shutdown(save=False)
+        except redis.RedisError:
+            pass

@@ -54,3 +54,25 @@ def test_a_shopper_who_viewed_a_coat_last_week_finds_it_in_its_own_rail_on_the_h
     assert coat.pk not in [card.product.pk for card in rails["for_you"].items] and rails["for_you"].items
     html = response.content.decode()
     assert "Pick up where you left off" in html and "rail=viewed_before" in html
+
+
+@pytest.mark.django_db
+def test_for_you_stays_full_when_more_viewed_before_items_rank_above_everything_new(client):
+    """Twenty viewed-before coats with a history weight that ranks each above anything new: the feed ranks k new
+    items beside them (Request.history_beside), so "For you" still has a whole rail of things not yet seen."""
+    cache.clear()
+    shopper = UserFactory()
+    _liked, similar = liked_and_lookalikes(shopper)
+    viewed = [product_with_sizes(name=f"Viewed coat {n}", image=False) for n in range(20)]
+    for n, coat in enumerate(viewed):
+        interaction_record(kind="view", product_id=coat.pk, user_id=shopper.pk,
+                           at=timezone.now() - timedelta(days=3, minutes=n))
+    tuned_weights_forget()
+    tuned_weights_save(weights={"history": 8.0}, notes="test")
+    try:
+        client.force_login(shopper)
+        rails = {rail.name: [card.product.pk for card in rail.items] for rail in client.get("/").context["rails"]}
+    finally:
+        tuned_weights_forget()
+    assert len(rails["viewed_before"]) == RAIL_SIZE and set(rails["viewed_before"]) <= {c.pk for c in viewed}
+    assert len(rails["for_you"]) == RAIL_SIZE and not set(rails["for_you"]) & {c.pk for c in viewed}

@@ -84,3 +84,14 @@ def test_mmr_over_a_thousand_candidates_with_vectors_picks_k_distinct_items_best
     pool = items(*((p, float(s)) for p, s in enumerate(sorted(rng.random(1000), reverse=True))))
     picked = [s.product_id for s in mmr(pool, facts=facts, k=24, mmr_lambda=0.7)]
     assert len(set(picked)) == 24 and picked[0] == 0
+
+
+def test_free_items_come_beside_k_others_and_the_first_k_are_the_list_for_k():
+    facts = catalogue(*(product(n, category_id=n % 3, colour=("Black", "Blue")[n % 2]) for n in range(1, 13)))
+    scored = items(*((n, 1.0 - n / 20) for n in range(1, 13)))
+    free = {1, 2, 4, 5}
+    plain = ids(mmr(scored, facts=facts, k=12, mmr_lambda=0.7))
+    beside = ids(mmr(scored, facts=facts, k=4, mmr_lambda=0.7, free=lambda s: s.product_id in free))
+    assert beside == plain[:len(beside)]  # greedy: the same order
+    assert len([pid for pid in beside if pid not in free]) == 4 and beside[-1] not in free
+    assert ids(mmr(scored, facts=facts, k=20, mmr_lambda=0.7, free=lambda s: True)) == plain  # runs out, stops
