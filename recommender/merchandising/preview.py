@@ -110,7 +110,9 @@ def rail_previews(*, placement: str, product=None, user=None, guest: str = "") -
     size = HOME_SIZE if placement == "home" else RAIL_SIZE
     inputs = recommend_inputs(placement=Placement(placement), profile=profile, anchor_ids=anchors, k=size)
     if placement == "home":
-        (name, title, _), = RAILS["home"]
+        # The home ranking as one list: the rules name "for_you" for all of it; the page then splits it in two
+        # rails (recommender.rails.home_rails).
+        name, title, _ = RAILS["home"][0]
         pairs = [(name, title, inputs.ranking(steered=False), inputs.ranking())]
     elif anchors:
         names = {product.pk: product.name} if product is not None else {}

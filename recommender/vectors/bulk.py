@@ -54,7 +54,8 @@ def product_vectors_read(*, encoder: str, product_ids: Sequence[int] | None = No
             pages, expected = [cursor.fetchall()], None
         else:
             cursor.execute("SELECT count(*) FROM recommender_productembedding WHERE encoder = %s", [encoder])
-            pages, expected = _pages(cursor, select, head, encoder, page_rows or READ_PAGE_ROWS), cursor.fetchone()[0]
+            expected = cursor.fetchone()[0]
+            pages = _pages(cursor, select, head, encoder, page_rows or READ_PAGE_ROWS)  # lazy: one page at a time
         ids, vectors, times = _collect(pages, expected)
     return (ids, vectors, times) if with_times else (ids, vectors)
 
