@@ -95,8 +95,8 @@ def home_rails(ranked: list) -> list[tuple[str, str, list]]:
     has its RAIL_SIZE items however many viewed-before ones rank above them; the order is the ranking's, so what
     was measured is what is shown, only split. A rail with nothing in it is not shown."""
     (fresh_name, fresh_title, _), (again_name, again_title, _) = RAILS["home"]
-    again = [item for item in ranked if item.source == Source.HISTORY and not item.picked]
-    fresh = [item for item in ranked if item not in again]
+    again = [item for item in ranked if item.viewed_before]
+    fresh = [item for item in ranked if not item.viewed_before]
     return [(name, title, items[:RAIL_SIZE]) for name, title, items in
             ((fresh_name, fresh_title, fresh), (again_name, again_title, again)) if items]
 

@@ -51,6 +51,12 @@ class Ranked:
     rule_ids: tuple[int, ...] = ()  # the staff rules that placed or re-scored it (recommender.ranking.rules)
     picked: bool = False  # pinned or hand-picked by staff: the reason is "Picked by our stylists"
 
+    @property
+    def viewed_before(self) -> bool:
+        """Shown because the shopper viewed it before (its reason is the history source's), and not placed by staff:
+        what the home page's "Pick up where you left off" rail holds (recommender.rails.home_rails)."""
+        return self.source == Source.HISTORY and not self.picked
+
 
 def reason_for(evidence: Evidence, *, facts: Mapping[int, ProductFacts]) -> tuple[str, int | None]:
     template, fallback = REASONS[evidence.source]

@@ -162,12 +162,12 @@ def recommend_with_stock(
 
 
 def _first(items: list[Ranked], k: int, *, beside_history: bool) -> list[Ranked]:
-    """The first k items; `beside_history`: up to the k-th one whose reason is not the history source."""
+    """The first k items; `beside_history`: up to the k-th one not `viewed_before`."""
     if not beside_history:
         return items[:k]
     counted = 0
     for end, item in enumerate(items, start=1):
-        counted += item.source != Source.HISTORY
+        counted += not item.viewed_before
         if counted == k:
             return items[:end]
     return list(items)

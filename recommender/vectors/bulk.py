@@ -73,27 +73,22 @@ def _pages(cursor, select: str, head: list, encoder: str, page_rows: int):
 
 
 def _collect(pages, expected: int | None):
-    """Pages of (id, vector_send bytes[, time]) rows -> (ids, float32 matrix, times); `expected` rows are
-    preallocated (more may arrive: rows written between the count and the last page)."""
-    ids, times, blocks, filled, matrix = [], [], [], 0, None
+    """Pages of (id, vector_send bytes[, time]) rows -> (ids, float32 matrix, times), written into one matrix of
+    `expected` rows (it grows for rows written between the count and the last page)."""
+    ids, times, matrix, filled = [], [], None, 0
     for rows in pages:
         if not rows:
             continue
         block = np.stack([vector_from_send(row[1]) for row in rows])
-        if matrix is None and expected:
-            matrix = np.empty((expected, block.shape[1]), dtype=np.float32)
-        room = 0 if matrix is None else max(0, min(len(block), len(matrix) - filled))
-        if room:
-            matrix[filled:filled + room] = block[:room]
-            filled += room
-        if room < len(block):
-            blocks.append(block[room:])
+        if matrix is None:
+            matrix = np.empty((max(expected or 0, len(block)), block.shape[1]), dtype=np.float32)
+        elif filled + len(block) > len(matrix):
+            matrix = np.concatenate([matrix[:filled], np.empty((len(block), matrix.shape[1]), dtype=np.float32)])
+        matrix[filled:filled + len(block)] = block
+        filled += len(block)
         ids.extend(row[0] for row in rows)
         times.extend(row[2] for row in rows if len(row) > 2)
-    if matrix is None:
-        matrix = np.concatenate(blocks) if blocks else np.empty((0, 0), np.float32)
-    else:
-        matrix = matrix[:filled] if not blocks else np.concatenate([matrix[:filled], *blocks])
+    matrix = matrix[:filled] if matrix is not None else np.empty((0, 0), np.float32)
     return np.array(ids, dtype=np.int64), matrix, np.array(times, dtype=np.int64)
 
 

@@ -69,3 +69,18 @@ def test_the_block_by_block_fit_is_the_textbook_pca_of_the_unit_rows(monkeypatch
     assert explained_variance(vectors, fitted) == pytest.approx(kept, abs=1e-5)
     whole = unit_rows((x.astype(np.float32) - fitted.mean) @ fitted.matrix.T)
     assert np.allclose(fitted.apply(vectors), whole, atol=1e-5)
+
+
+@pytest.mark.parametrize("expected", [None, 0, 2, 5, 9])
+def test_pages_of_rows_land_in_one_matrix_whatever_the_count_said(expected):
+    """The count before the pages may be off (rows written meanwhile): fewer, more or none, the matrix holds every
+    row once, in order."""
+    from recommender.vectors.bulk import _collect
+
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((5, 4)).astype(np.float32)
+    sent = [(pid, np.int16(4).tobytes()[::-1] + b"\x00\x00" + v.astype(">f4").tobytes(), 100 + pid)
+            for pid, v in enumerate(vectors, start=1)]
+    ids, matrix, times = _collect([sent[:2], [], sent[2:3], sent[3:]], expected)
+    assert list(ids) == [1, 2, 3, 4, 5] and list(times) == [101, 102, 103, 104, 105]
+    assert matrix.shape == (5, 4) and np.array_equal(matrix, vectors)
