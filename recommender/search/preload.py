@@ -29,6 +29,7 @@ from recommender.conf import recommender_setting
 from recommender.embeddings.text import get_text_encoder
 from recommender.search.photo import photo_vectors
 from recommender.vectors.store import encoder_for_serving
+from shop.core.startup_gc import startup_objects_freeze
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def search_models_warm() -> None:
         photo_vectors(photo.getvalue(), encoder=encoder)
         get_text_encoder(recommender_setting("TEXT_MODEL")).embed(["warm up"])
         logger.info("search models ready in %.1f s (image encoder %s)", time.monotonic() - started, encoder)
+        startup_objects_freeze()  # the models' objects live as long as the process: out of the full GC passes
     except Exception:
         # A missing model or database must not stop the server: the first search builds it, or says why.
         logger.warning("preloading the search models failed; the first search will build them", exc_info=True)
