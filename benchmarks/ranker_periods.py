@@ -48,15 +48,24 @@ class _Unpickler(pickle.Unpickler):
 
 
 def load(path: str) -> dict:
-    from recommender.ranking.candidates import ProductFacts
-
     with open(path, "rb") as f:
         data = _Unpickler(f).load()
     for state in [data["test"], *data["earlier"].values()]:
         for inputs in state.inputs.values():
-            inputs.facts = {pid: ProductFacts(**dict(zip(OLD_FACTS, f.state))) if isinstance(f, _SavedFacts) else f
-                            for pid, f in inputs.facts.items()}
+            inputs.facts = {pid: _facts(f) if isinstance(f, _SavedFacts) else f for pid, f in inputs.facts.items()}
     return data
+
+
+def _facts(saved: _SavedFacts):
+    """ProductFacts from its pickled state: today's fields in order, or the former fields (periods saved before
+    merchandising added some)."""
+    from dataclasses import fields
+
+    from recommender.ranking.candidates import ProductFacts
+
+    names = [f.name for f in fields(ProductFacts)]
+    state = list(saved.state)
+    return ProductFacts(**dict(zip(names if len(state) == len(names) else OLD_FACTS, state)))
 
 
 def groups(data: dict) -> list:

@@ -78,7 +78,7 @@ def scratch_database(prefix: str, *, log):
 def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed: int = 7, raw_index: bool = True,
                    log) -> dict:
     """Fill the (scratch) default database. Returns {"first_product_id", "first_category_id", "vectors", "encoder",
-    "dim", "index_build_s", "copy_s"}; `vectors` is the served encoder's float32 [products, dim] matrix in product-id order."""
+    "dim", "index_build_s", "copy_s", "hnsw"}; `hnsw`: the refit's depth calibration (None when raw vectors serve); `vectors` is the served encoder's float32 [products, dim] matrix in product-id order."""
     rng = np.random.default_rng(seed)
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO catalog_category (name, slug, position) "
@@ -130,14 +130,14 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
             cursor.execute("SET maintenance_work_mem = '2GB'")  # the graph must fit, or the build crawls
             cursor.execute(index_definition(name="product_embedding_hnsw_lite0", dim=dim), [ENCODER])
             cursor.execute("RESET maintenance_work_mem")
-        encoder = ENCODER
+        encoder, hnsw = ENCODER, None
         if dims:
             # What the shop serves: compact vectors fitted, written and indexed by the shop's own code.
             log(f"fitting {dims}-d compact vectors and building their HNSW index")
             # compact_fit builds the index on this connection; a million rows' graph outgrows the embedded
             # server's 512MB default, and a build that outgrows it crawls.
             cursor.execute("SET maintenance_work_mem = '3GB'")
-            compact_fit(source=ENCODER, dims=dims)
+            hnsw = compact_fit(source=ENCODER, dims=dims).held_out.get("hnsw")
             cursor.execute("RESET maintenance_work_mem")
             encoder = compact_name(ENCODER, dims)
             vectors = product_vectors_read(encoder=encoder)[1]
@@ -145,7 +145,8 @@ def catalogue_fill(*, products: int, dim: int = 1280, clusters: int = 500, seed:
         cursor.execute("ANALYZE")
         log(f"HNSW build: {build:.1f} s")
     return {"first_product_id": first_product, "first_category_id": first_leaf, "vectors": vectors,
-            "encoder": encoder, "dim": int(vectors.shape[1]), "index_build_s": round(build, 1), "copy_s": round(copy_s, 1)}
+            "encoder": encoder, "dim": int(vectors.shape[1]), "index_build_s": round(build, 1), "copy_s": round(copy_s, 1),
+            "hnsw": hnsw}
 
 
 def synthetic_blocks(rng, *, n: int, dim: int, clusters: int, rows: int = 10_000):

@@ -19,7 +19,9 @@ Timed, one query at a time, on `queries` random products, after WARM_UP unmeasur
   a price ceiling), `nearest_products(k=10, filters=...)`: recall@10 against exact filtered
   search in NumPy, p95 and the fewest rows any query returned (k = 10 whenever 10 match).
 
-Also reported, for sizing (`--products 1000000` by hand: the raw vectors are generated and copied block by
+Also reported: serving_ef_search, the depth unfiltered scans ran at, and calibration, what the shop's compact refit
+measured to choose it (recommender.vectors.calibration: its own seeded sample of products, not the queries above, so
+the recall reported here is not the one the depth was chosen on). Also, for sizing (`--products 1000000` by hand: the raw vectors are generated and copied block by
 block, so this process holds the served 256-d matrix for recall, about 1 GB at a million, plus what the shop's
 own compact refit needs): copy_s (the binary COPY of the raw vectors), index_build_s, index_size_mb and
 table_size_mb, the server's shared_buffers, backend_rss_mb (the serving backend, shared buffers it touched
@@ -55,6 +57,7 @@ def _p95(values) -> float:
 
 
 def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, seed: int, log) -> dict:
+    from recommender.vectors.depth import ef_search_serving
     from recommender.vectors.store import product_neighbours
 
     rng = np.random.default_rng(seed)
@@ -106,6 +109,8 @@ def _measure(filled: dict, *, products: int, queries: int, brute_queries: int, s
         "queries": len(sample),
         "bruteforce_queries": len(brute_ms),
         "index_build_s": filled["index_build_s"],
+        "serving_ef_search": ef_search_serving(encoder),
+        "calibration": filled["hnsw"],
         "copy_s": filled["copy_s"],
         **_sizes(),
         "encoder": encoder,

@@ -32,6 +32,17 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _hnsw_depths_forgotten():
+    """A process keeps each index's measured search depth for a while; a test's rolled-back refit must not leave
+    its depth to the next test."""
+    from recommender.vectors.depth import depth_forget
+
+    depth_forget()
+    yield
+    depth_forget()
+
+
 @pytest.fixture(scope="module")
 def chromium():
     """Debian's headless Chromium (skips with the reason where it is missing): tests/helpers/browser.py."""

@@ -1,8 +1,9 @@
 """The one door to pgvector: every statement that writes, reads or searches a vector is in this package.
 
 - `codec`: the wire forms (text literal, `vector_send` bytes), the `halfvec(dim)` cast that must match the partial
-  HNSW indexes, the one `hnsw.ef_search` policy (`ef_search_for`: how deep a scan looks for how many rows) and its
-  statement;
+  HNSW indexes and the `hnsw.ef_search` statement;
+- `depth`: the one `hnsw.ef_search` policy (`ef_search_for`: how deep a scan looks for how many rows), raised to
+  the depth `calibration` measured on the shop's own index at each compact refit;
 - `bulk`: the product-vector table in bulk (read in one query, append by binary COPY, one HNSW index per encoder);
 - `store`: image vectors written, product vectors kept in step with their images, which encoder serves, a
   product's unit vectors, look-alikes of several anchors in one statement;

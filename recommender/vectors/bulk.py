@@ -126,10 +126,9 @@ def product_vectors_copy(cursor, *, encoder: str, product_ids: np.ndarray, vecto
 
 def vector_index_ensure(*, encoder: str) -> None:
     """An HNSW cosine index for `encoder`'s product vectors, created once (the default's by migration)."""
-    name = f"product_embedding_hnsw_{_identifier(encoder)}"
+    name = index_name(encoder)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
-        if cursor.fetchone():
+        if index_exists(cursor, encoder=encoder):
             return
         cursor.execute(
             "SELECT vector_dims(vector) FROM recommender_productembedding WHERE encoder = %s LIMIT 1", [encoder]
@@ -142,6 +141,16 @@ def vector_index_ensure(*, encoder: str) -> None:
                 cursor.execute(index_definition(name=name, dim=row[0]), [encoder])
         except DatabaseError as error:  # e.g. inside a caller's transaction; the next run tries again
             logger.info("HNSW index for %s not created now: %s", encoder, error)
+
+
+def index_name(encoder: str) -> str:
+    """The name of `encoder`'s partial HNSW index."""
+    return f"product_embedding_hnsw_{_identifier(encoder)}"
+
+
+def index_exists(cursor, *, encoder: str) -> bool:
+    cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [index_name(encoder)])
+    return cursor.fetchone() is not None
 
 
 def _identifier(name: str) -> str:

@@ -1,17 +1,14 @@
-"""pgvector's wire forms, the index cast and the scan depth: the one place that knows how a vector travels to and
-from PostgreSQL and how deep an HNSW scan looks.
+"""pgvector's wire forms and the index cast: the one place that knows how a vector travels to and from PostgreSQL.
 
 In: float32 numpy vectors (any length). Out: pgvector's text literal (`vector_literal`), the `halfvec(dim)` type
 every nearest-neighbour ORDER BY casts to (`index_cast`), float32 vectors back from `vector_send` bytes or text, and
-`hnsw.ef_search`: `ef_search_for(rows, ...)` the depth a scan that must fill `rows` rows asks for,
-`ef_search_serving()` the depth every connection starts at, `ef_search_sql(depth)` the statement.
+`ef_search_sql(depth)`, the statement that sets how deep an HNSW scan looks (which depth: recommender.vectors.depth).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from recommender.conf import recommender_setting
 
 # HNSW indexes hold vectors as `halfvec` (16-bit floats): half the index of `vector`, so twice as much of the
 # graph stays in shared buffers, at the same recall (docs/benchmarks.md). halfvec indexes up to 4,000 dims.
@@ -28,22 +25,6 @@ def index_cast(dim: int) -> str:
     """The type every nearest-neighbour ORDER BY casts both sides to: it must be the index's expression exactly
     (`(vector::halfvec(dim))`) for PostgreSQL to walk the partial HNSW index of that width."""
     return f"{INDEX_TYPE}({int(dim)})"
-
-
-def ef_search_serving() -> int:
-    """The depth every connection starts at (RECOMMENDER["HNSW_EF_SEARCH"]): a scan asking no more needs no SET."""
-    return int(recommender_setting("HNSW_EF_SEARCH"))
-
-
-def ef_search_for(rows: int, *, filtered: bool = False, text: bool = False) -> int:
-    """How deep an HNSW scan looks to fill `rows` rows: never fewer than `rows`, and at least the serving depth
-    (RECOMMENDER["HNSW_EF_SEARCH"]), or the filtered one (RECOMMENDER["FILTER_HNSW_EF_SEARCH"]) when a filter
-    inside the scan drops candidates. Text search: twice `rows`, at least TEXT_EF_SEARCH_MIN, at most EF_SEARCH_MAX.
-    A caller that drops a row itself (the anchor among its own neighbours) asks for one more."""
-    if text:
-        return max(TEXT_EF_SEARCH_MIN, min(rows * 2, EF_SEARCH_MAX))
-    floor = int(recommender_setting("FILTER_HNSW_EF_SEARCH")) if filtered else ef_search_serving()
-    return max(floor, rows)
 
 
 def ef_search_sql(depth: int, *, local: bool = True) -> str:

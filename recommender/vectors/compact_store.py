@@ -2,7 +2,9 @@
 
 `compact_fit(source)`: PCA on every product vector of the source encoder, stored as a VisualProjection row (method
 "pca"), and the compact rows ("lite0-pca256") rewritten from the source rows with it, all in one transaction:
-readers see the old space or the new one, never a mix. The HNSW index follows once.
+readers see the old space or the new one, never a mix. The HNSW index follows once, and then how deep it must be
+searched is measured on it (`calibration.ef_search_calibrate`, stored as the row's `held_out["hnsw"]`; serving
+reads it through `recommender.vectors.depth`).
 
 `compact_refresh(product_ids, source)`: a product's compact row written, replaced or deleted from its source row.
 `store.product_vectors_refresh` calls it inside its own transaction (an image saved or deleted); an embedding task
@@ -25,7 +27,9 @@ from django.db import connection, transaction
 from recommender import cache
 from recommender.conf import recommender_setting
 from recommender.vectors import bulk
+from recommender.vectors.calibration import ef_search_calibrate
 from recommender.vectors.compact import METHOD, compact_name, compact_parts, explained_variance, pca_fit
+from recommender.vectors.depth import depth_forget
 from recommender.vectors.projection import Projection
 from recommender.models import ProductEmbedding, VisualProjection
 
@@ -65,8 +69,8 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
             held_out={"explained_variance": round(explained_variance(vectors, projection), 4)},
         )
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder = %s", [name])
-        bulk.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=projection.apply(vectors),
-                                   updated_at=times)
+        compact = projection.apply(vectors)
+        bulk.product_vectors_copy(cursor, encoder=name, product_ids=ids, vectors=compact, updated_at=times)
         del vectors  # the source matrix (5 GB at a million 1280-d rows) is not needed while the index builds
         # Another width's rows (COMPACT_DIMS changed) would never be served again.
         cursor.execute("DELETE FROM recommender_productembedding WHERE encoder LIKE %s AND encoder <> %s",
@@ -76,9 +80,15 @@ def compact_fit(*, source: str | None = None, dims: int | None = None) -> Visual
         # CREATE INDEX refuses to run while deferred foreign-key checks are pending: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         bulk.vector_index_ensure(encoder=name)
+        # How deep this index must look for the recall the shop promises, measured on it before anyone reads it.
+        hnsw = ef_search_calibrate(cursor, encoder=name, product_ids=ids, vectors=compact)
+        if hnsw is not None:
+            row.held_out = {**row.held_out, "hnsw": hnsw}
+            row.save(update_fields=["held_out"])
         transaction.on_commit(lambda: cache.delete(cache.SERVING_ENCODER))
-    logger.info("compact vectors %s: %d products, %.1f%% of the variance kept", name, len(ids),
-                100 * row.held_out["explained_variance"])
+        transaction.on_commit(depth_forget)
+    logger.info("compact vectors %s: %d products, %.1f%% of the variance kept, serving depth %s", name, len(ids),
+                100 * row.held_out["explained_variance"], (row.held_out.get("hnsw") or {}).get("ef_search"))
     return row
 
 

@@ -31,7 +31,8 @@ import numpy as np
 from django.db import connections, transaction
 
 from recommender.conf import recommender_setting
-from recommender.vectors.codec import ef_search_for, ef_search_serving, ef_search_sql, index_cast, vector_literal
+from recommender.vectors.codec import ef_search_sql, index_cast, vector_literal
+from recommender.vectors.depth import ef_search_for, session_depth_ensure
 from shop.catalog.selectors import category_subtree_ids
 from shop.core.replica import read_alias
 
@@ -96,8 +97,8 @@ def nearest_products(
         where += " AND p.id <> %s"
         params.append(exclude)
     using = read_alias()  # the replica in a web request cleared for it (shop.core.replica)
-    if filters.is_empty and ef_search_for(k) == ef_search_serving():
-        # One statement at the connection's own ef_search (recommender.receivers.hnsw_ef_search_default): no
+    if filters.is_empty and session_depth_ensure(connections[using], ef_search_for(k, encoder=encoder)):
+        # One statement at the connection's own ef_search (set per session: recommender.vectors.depth): no
         # transaction and no SET LOCAL, five round trips fewer, each one a context switch on a busy machine. Only
         # inactive products and `exclude` are filtered out here, so the first ef_search candidates nearly always hold k.
         with connections[using].cursor() as cursor:
@@ -113,7 +114,7 @@ def nearest_products(
             if matching <= ESTIMATE_DOUBT * exact_max and _matching_at_most(cursor, where, params, exact_max):
                 return _exact(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params)
         rows = _hnsw(cursor, vector=vector, encoder=encoder, k=k, where=where, params=params,
-                     ef_search=ef_search_for(k, filtered=not filters.is_empty))
+                     ef_search=ef_search_for(k, filtered=not filters.is_empty, encoder=encoder))
         if len(rows) >= k:
             return rows
         # Too few passed the filter within MAX_SCAN_TUPLES (or no index for this width): be exact.

@@ -21,9 +21,10 @@ from recommender.conf import recommender_setting
 from recommender.models import EmbeddingStatus, ImageEmbedding, ProductEmbedding
 from recommender.vectors import compact, compact_store
 from recommender.vectors.bulk import product_vectors_read
-from recommender.vectors.codec import (ef_search_for, ef_search_serving, ef_search_sql, index_cast, unit,
-                                       vector_from_send)
+from recommender.vectors.codec import ef_search_sql, unit, vector_from_send
+from recommender.vectors.depth import ef_search_configured, ef_search_for, session_depth_ensure, session_depth_set
 from recommender.vectors.halfvec_wire import TABLE, image_vectors_stage
+from recommender.vectors.lookalikes import lookalike_rows
 from shop.catalog.models import Product, ProductImage
 
 # Compact vectors serve once they hold this share of their source's products: embedding tasks write them at their
@@ -156,11 +157,11 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
         return found
     encoder = encoder or encoder_for_serving()
     parts = compact.compact_parts(encoder)
-    depth = ef_search_for(k + 1)  # the anchor is its own nearest: one more row than it returns
-    deeper = depth > ef_search_serving()
+    depth = ef_search_for(k + 1, encoder=encoder)  # the anchor is its own nearest: one more row than it returns
     if parts:
-        # A compact encoder's width is in its name; at the serving depth this is one statement, the connection's
-        # ef_search being the serving one already (`ef_search_session_default`).
+        # A compact encoder's width is in its name; where the connection's session already scans at this depth
+        # (or can be set to it: autocommit) this is one statement, else a SET LOCAL inside a transaction.
+        deeper = not session_depth_ensure(connection, depth)
         with transaction.atomic() if deeper else nullcontext(), connection.cursor() as cursor:
             if deeper:
                 cursor.execute(ef_search_sql(depth))
@@ -185,34 +186,18 @@ def neighbours_of_products(*, product_ids: Iterable[int], k: int = 8, encoder: s
 
 def _neighbours_query(cursor, found: dict[int, list[Neighbour]], *, encoder: str, dim: int, ids: list[int],
                       k: int) -> None:
-    cast = index_cast(dim)
-    cursor.execute(
-        f"""
-        SELECT a.product_id, n.product_id, n.distance
-          FROM recommender_productembedding a
-         CROSS JOIN LATERAL (
-               SELECT e.product_id, (e.vector::{cast}) <=> (a.vector::{cast}) AS distance
-                 FROM recommender_productembedding e
-                WHERE e.encoder = %s AND e.product_id <> a.product_id
-                ORDER BY (e.vector::{cast}) <=> (a.vector::{cast})
-                LIMIT %s) n
-         WHERE a.encoder = %s AND a.product_id = ANY(%s)
-         ORDER BY a.product_id, n.distance, n.product_id
-        """,
-        [encoder, k, encoder, ids],
-    )
-    for anchor, pid, distance in cursor.fetchall():
-        found[anchor].append(Neighbour(pid, float(distance)))
+    for anchor, pid, distance in lookalike_rows(cursor, encoder=encoder, dim=dim, ids=ids, k=k):
+        found[anchor].append(Neighbour(pid, distance))
 
 
 def ef_search_session_default(connection) -> None:
-    """The serving `hnsw.ef_search` for a whole database session, set once per connection (receivers call it on
-    `connection_created`): a nearest-neighbour query at the default depth then needs no transaction and no SET LOCAL
-    around it (three round trips fewer). Deeper passes still SET LOCAL inside their own transaction."""
+    """The configured `hnsw.ef_search` for a whole database session, set once per connection (receivers call it on
+    `connection_created`): a nearest-neighbour query at that depth then needs no transaction and no SET LOCAL around
+    it (three round trips fewer). A depth measured deeper for the serving index (recommender.vectors.depth) becomes
+    the session's at its first query outside a transaction; deeper passes still SET LOCAL inside their own."""
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(ef_search_sql(ef_search_serving(), local=False))
+    session_depth_set(connection, ef_search_configured())
 
 
 def unit_vectors(*, product_ids: Iterable[int], encoder: str) -> dict[int, np.ndarray | None]:

@@ -12,7 +12,8 @@ import numpy as np
 from django.db import connection, transaction
 
 from recommender.models import TextEmbedding
-from recommender.vectors.codec import ef_search_for, ef_search_sql, vector_literal
+from recommender.vectors.codec import ef_search_sql, vector_literal
+from recommender.vectors.depth import ef_search_for
 from shop.catalog.models import Product
 
 TEXT_VECTORS = TextEmbedding._meta.db_table

@@ -1,8 +1,9 @@
-"""The one `hnsw.ef_search` policy (recommender.vectors.codec): how deep a scan looks for how many rows."""
+"""The one `hnsw.ef_search` policy (recommender.vectors.depth): how deep a scan looks for how many rows."""
 
 import pytest
 
-from recommender.vectors.codec import EF_SEARCH_MAX, TEXT_EF_SEARCH_MIN, ef_search_for, ef_search_serving, ef_search_sql
+from recommender.vectors.codec import EF_SEARCH_MAX, TEXT_EF_SEARCH_MIN, ef_search_sql
+from recommender.vectors.depth import ef_search_for, ef_search_serving
 
 
 @pytest.fixture
