@@ -80,5 +80,5 @@ def figures(path: str, *, k: int = 10, seed: int = 7) -> dict:
     from recommender.evaluation.service import weight_sets
 
     data = load(path)
-    return learned_figures(test=data["test"], validation=data["earlier"].get(1), train=groups(data), k=k,
+    return learned_figures(test=data["test"], validation=data["earlier"].get(1), earlier=data["earlier"], k=k,
                            weights=weight_sets(), catalogue=data["catalogue"], seed=seed)

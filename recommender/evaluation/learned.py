@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from recommender.evaluation.cuts import periods
 from recommender.evaluation.runner import SINGLE_SOURCES, Prepared
 from recommender.evaluation.tuning import learned_sources_search
+from recommender.learning.feature_blend import feature_blend_apply, feature_blend_tune
 from recommender.learning.ltr import importance, period_score, ranker_select
 from shop.catalog.models import Product
 
@@ -35,15 +36,17 @@ def evaluate_learned(*, k: int = 10, weights: Mapping[str, Mapping[str, float]],
     catalogue = Product.objects.filter(is_active=True).count()
     with periods(train_cuts=train_cuts, k=k, seed=seed, user_ids=user_ids, max_shoppers=max_shoppers,
                  progress=progress) as found:
-        result = learned_figures(test=found.test, validation=found.validation, train=found.train, k=k,
+        result = learned_figures(test=found.test, validation=found.validation, earlier=found.earlier, k=k,
                                  weights=weights, catalogue=catalogue, seed=seed)
         result.update(train_periods=found.train_periods, train_shoppers=found.train_shoppers)
     return result
 
 
-def learned_figures(*, test, validation, train, k: int, weights: Mapping[str, Mapping[str, float]], catalogue: int,
+def learned_figures(*, test, validation, earlier, k: int, weights: Mapping[str, Mapping[str, float]], catalogue: int,
                     seed: int = 7) -> dict:
-    """The figures of `evaluate_learned` from periods already gathered (plain data: no query)."""
+    """The figures of `evaluate_learned` from periods already gathered (plain data: no query). The ranker is trained
+    as `learning.training` trains it: its blend feature tuned on the validation period (`learning.feature_blend`),
+    starting from the first weight set."""
     score = lambda **how: period_score(test, k=k, catalogue_size=catalogue, **how)  # noqa: E731
     sources = {name: score(weights=w) for name, w in LEARNED_SOURCES.items()}
     blends = {label: score(weights=w) for label, w in weights.items()}
@@ -52,10 +55,13 @@ def learned_figures(*, test, validation, train, k: int, weights: Mapping[str, Ma
         ready = Prepared(split=validation.split, inputs=validation.inputs, catalogue_size=catalogue, k=k)
         used["all_sources"], _, _ = learned_sources_search(ready, start=next(iter(weights.values())))
         blends["all_sources"] = score(weights=used["all_sources"])
+    feature_blend = feature_blend_tune(validation, start=next(iter(weights.values())), catalogue=catalogue, k=k)
+    train = feature_blend_apply(test=test, earlier=earlier, weights=feature_blend)
     booster, selection = ranker_select(train, seed=seed) if train else (None, {})
     learned = score(model=booster) if booster is not None else None
     result = {"k": k, "split": "test", "shoppers": len(test.split.cuts), "held_out": test.split.held_out_pairs,
-              "catalogue": catalogue, "period": test.period, "train_groups": len(train), "weights": used}
+              "catalogue": catalogue, "period": test.period, "train_groups": len(train), "weights": used,
+              "feature_blend": feature_blend}
     first = next(iter(weights))
     result["sources"] = {**sources, "hybrid": blends[first],
                          **{f"hybrid_{label}": m for label, m in blends.items()}}

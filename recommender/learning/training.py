@@ -4,7 +4,8 @@ In: a seed, how many earlier periods to fit on, k, optional LightGBM overrides. 
 
 1. Inside a rolled-back transaction (`evaluation.cuts.periods`): the later period (each shopper's latest buying
    session) is hidden; the ranker is fitted on the earlier periods' groups (its hyper-parameters chosen on the
-   earliest-but-one, see `learning.ltr.ranker_select`); on the later period the new ranker, the
+   earliest-but-one, see `learning.ltr.ranker_select`), over features whose blend column uses weights tuned on the
+   validation period (`learning.feature_blend`, stored with the version); on the later period the new ranker, the
    serving one (if any; given the same freshly fitted factors) and the linear blend (the weights the shop serves)
    are scored: NDCG@k, hit rate, coverage.
 2. Too little history (fewer than MIN_SHOPPERS shoppers with an earlier buying session): nothing is fitted, a
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from recommender.collaborative.data import factors_fit_on_log
 from recommender.evaluation.cuts import periods
+from recommender.learning.feature_blend import feature_blend_apply, feature_blend_tune, states_blend_set
 from recommender.learning.ltr import PARAMS, importance, period_score, ranker_select
 from recommender.models import RankerStatus, RankerVersion
 from recommender.recommend.ranker import booster_from_text, serving_version_forget
@@ -51,12 +53,19 @@ def ranker_version_promote(*, version: RankerVersion, reason: str) -> RankerVers
 
 
 def _fit_and_score(found, figures: dict, *, seed, params, k, catalogue, serving) -> None:
-    booster, figures["selection"] = ranker_select(found.train, seed=seed, params=params)
+    served = recommendation_weights()
+    blend = feature_blend_tune(found.validation, start=served, catalogue=catalogue, k=k)
+    train = feature_blend_apply(test=found.test, earlier=found.earlier, weights=blend)
+    figures["feature_blend"] = blend
+    booster, figures["selection"] = ranker_select(train, seed=seed, params=params)
     figures["candidate"] = period_score(found.test, k=k, catalogue_size=catalogue, model=booster)
-    figures["blend"] = period_score(found.test, k=k, catalogue_size=catalogue, weights=recommendation_weights())
+    figures["blend"] = period_score(found.test, k=k, catalogue_size=catalogue, weights=served)
     if serving is not None and serving.ranker:
+        # The serving version's features as it serves them: with the blend it was trained with.
+        states_blend_set([found.test], (serving.params or {}).get("blend_weights") or served)
         figures["serving"] = {**period_score(found.test, k=k, catalogue_size=catalogue,
                                              model=booster_from_text(serving.ranker)), "version": serving.pk}
+        states_blend_set([found.test], blend)
     figures["importance"] = importance(booster)
     figures["_booster"] = booster
 
@@ -84,6 +93,7 @@ def ranker_train(*, seed: int = 7, train_cuts: int = TRAIN_CUTS, k: int = 10, pa
         return RankerVersion.objects.create(status=RankerStatus.SKIPPED, seed=seed, params=settings,
                                             figures=figures, reason=reason)
     booster = figures.pop("_booster")
+    settings["blend_weights"] = figures["feature_blend"]  # what serving computes the blend feature with
     progress("factors", 0.95)
     factors = factors_fit_on_log(seed=seed)
     baseline_name = f"serving version {serving.pk}" if "serving" in figures else "the linear blend"

@@ -1,6 +1,7 @@
 """The serving learned models: loaded once per process, replaced when a promotion changes the serving version.
 
-`served_models()` -> `Served` (the factor model and the LightGBM booster of the serving `RankerVersion`) or None
+`served_models()` -> `Served` (the factor model, the ranker and the blend weights of its features, of the serving
+`RankerVersion`) or None
 (no version serves: the linear blend does). Which version serves is one indexed query, cached for
 CHECK_SECONDS (fail-open: a stopped cache means one query per request); a promotion drops the cached id, so every
 process loads the new version at its next request, without a restart. `models_override(served)` replaces the
@@ -35,6 +36,8 @@ class Served:
     version_id: int | None
     factors: FactorModel | None
     ranker: Any = None  # lightgbm.Booster, or anything with predict(matrix)
+    # The weights of the blend feature the ranker was trained with (learning.feature_blend); None: the served blend's.
+    blend_weights: dict[str, float] | None = None
 
 
 def booster_from_text(text: str):
@@ -75,7 +78,7 @@ def served_models() -> Served | None:
         return None
     with _lock:
         if _loaded.get("id") != version_id:
-            row = RankerVersion.objects.filter(pk=version_id).only("factors", "ranker").first()
+            row = RankerVersion.objects.filter(pk=version_id).only("factors", "ranker", "params").first()
             if row is None:
                 serving_version_forget()
                 return None
@@ -83,6 +86,7 @@ def served_models() -> Served | None:
                 version_id=version_id,
                 factors=FactorModel.from_bytes(row.factors) if row.factors else None,
                 ranker=booster_from_text(row.ranker) if row.ranker else None,
+                blend_weights=(row.params or {}).get("blend_weights"),
             )
             _loaded["id"] = version_id
         return _loaded["served"]

@@ -212,7 +212,8 @@ def recommend_inputs(
         ids = [c.product_id for c in candidates]
         factor_scores = served.factors.score_of(user_factors, ids) if served is not None and served.factors else {}
         context = Context(events=events, items=item_stats(product_ids=ids, now=now), factor_scores=factor_scores,
-                          profile_vector=profile.vector, placement=placement, blend_weights=recommendation_weights(),
+                          profile_vector=profile.vector, placement=placement,
+                          blend_weights=(served.blend_weights if served is not None else None) or recommendation_weights(),
                           cosine_floor=float(recommender_setting("COSINE_FLOOR")))
     return RecommendInputs(candidates=candidates, facts=facts, shopper=shopper_of(profile), request=request,
                            context=context, ranker=served.ranker if served is not None else None, rules=rules)

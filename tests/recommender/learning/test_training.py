@@ -78,3 +78,16 @@ def test_a_new_product_with_no_interactions_reaches_feeds_through_its_vectors():
     reached = {e.source for c in inputs.candidates if c.product_id == new.pk for e in c.evidence}
     assert Source.COLLAB in reached
     assert new.pk in [r.product_id for r in inputs.ranked()]
+
+
+def test_the_blend_feature_is_tuned_on_the_validation_period_and_serves_with_its_version(settings):
+    world = colour_world(looks_like_colour=False)
+    version = ranker_train(seed=7, min_shoppers=10, train_cuts=1)
+    blend = version.params["blend_weights"]
+    assert blend == version.figures["feature_blend"]
+    assert set(recommendation_weights()) <= set(blend)  # searched from the weights the shop serves
+    assert served_models().blend_weights == blend
+    # Staff change the shop's blend afterwards: the ranker's features keep the blend it was trained with.
+    settings.RECOMMENDER = {**getattr(settings, "RECOMMENDER", {}), "WEIGHTS": {"trending": 1.0}}
+    inputs = recommend_inputs(placement="home", user=world.users[0], k=5)
+    assert inputs.context.blend_weights == blend != recommendation_weights()
