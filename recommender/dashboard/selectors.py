@@ -108,8 +108,18 @@ def serving_vectors() -> dict:
         if row is not None:
             found["fit"] = {"source": row.encoder, "dims": row.output_dim, "input_dim": row.input_dim,
                             "products": row.products, "at": row.created_at,
-                            "variance": round(100 * float(row.held_out.get("explained_variance", 0)), 1)}
+                            "variance": round(100 * float(row.held_out.get("explained_variance", 0)), 1),
+                            "depth": _depth_of(row.held_out.get("hnsw"))}
     return found
+
+
+def _depth_of(hnsw: dict | None) -> dict | None:
+    """The search depth the refit measured for this index, and the recall it measured there."""
+    if not hnsw or not hnsw.get("ef_search"):
+        return None
+    depth = int(hnsw["ef_search"])
+    return {"ef_search": depth, "recall": hnsw.get("recall_at_10", {}).get(str(depth)), "queries": hnsw.get("queries"),
+            "target": hnsw.get("target_recall"), "reached": bool(hnsw.get("reached"))}
 
 
 _broker_clients: dict[str, object] = {}

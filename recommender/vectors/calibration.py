@@ -39,8 +39,19 @@ def ef_search_calibrate(cursor, *, encoder: str, product_ids: np.ndarray, vector
     # The rows were just written: without fresh statistics the planner thinks the encoder has none and sorts them
     # all exactly (measured: 4 s for 200 anchors at 20k), which would measure exact search, not the index.
     cursor.execute("ANALYZE recommender_productembedding")
-    if not _walks_the_index(cursor, encoder=encoder, dim=vectors.shape[1], anchor=int(ids[0])):
-        return None
+    # A small catalogue may be cheaper to sort than to walk: measure the index all the same (serving may sort it
+    # exactly, which finds every neighbour), so the depth is the index's whatever the planner prefers today.
+    # (An error below aborts the caller's transaction, which undoes the SET LOCAL with everything else.)
+    cursor.execute("SET LOCAL enable_sort = off")
+    found = None
+    if _walks_the_index(cursor, encoder=encoder, dim=vectors.shape[1], anchor=int(ids[0])):
+        found = _measure(cursor, encoder=encoder, ids=ids, vectors=vectors, queries=queries, target=target,
+                         started=started)
+    cursor.execute("SET LOCAL enable_sort = on")
+    return found
+
+
+def _measure(cursor, *, encoder, ids, vectors, queries, target, started) -> dict:
     queries = int(recommender_setting("HNSW_CALIBRATION_QUERIES")) if queries is None else queries
     target = float(recommender_setting("HNSW_TARGET_RECALL")) if target is None else target
     sample = np.sort(np.random.default_rng(SEED).choice(len(ids), size=min(queries, len(ids)), replace=False))

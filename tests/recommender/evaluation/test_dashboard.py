@@ -251,3 +251,4 @@ def test_staff_see_which_vectors_answer_and_how_the_compact_ones_were_fitted(sta
     text = staff_client.get(URL).content.decode()
     assert "the <strong>toy96-pca8</strong> vectors of 30 products: the top 8 principal components of toy96" in text
     assert "fitted on 30 products" in text
+    assert "Searched 40 deep" in text and "of the true 10 nearest of 30 sampled products" in text

@@ -93,3 +93,15 @@ def test_outside_a_transaction_the_session_takes_the_new_depth_once():
         assert cursor.fetchone()[0] == "57"
     assert getattr(connection, SESSION_ATTR) == 57
     session_depth_ensure(connection, 40)
+
+
+@pytest.mark.django_db
+def test_staff_see_the_measured_depth_on_the_health_page(toy, admin_client):
+    from recommender.dashboard import selectors
+
+    catalogue(60)
+    compact_fit()
+    cache.delete("recommender:serving-encoder")  # the fit's commit does this
+    selectors.health_snapshot_forget()
+    text = admin_client.get("/admin/recommender/health/").content.decode()
+    assert "Searched 40 deep" in text and "found 1.0 of the true 10 nearest of 30 sampled products" in text
