@@ -69,9 +69,9 @@ def _facts(saved: _SavedFacts):
 
 
 def groups(data: dict) -> list:
-    from recommender.evaluation.cuts import groups_of
+    from recommender.evaluation.cuts import earlier_groups
 
-    return [g for depth, state in sorted(data["earlier"].items()) for g in groups_of(state, depth=depth)]
+    return earlier_groups(data["earlier"])
 
 
 def figures(path: str, *, k: int = 10, seed: int = 7) -> dict:

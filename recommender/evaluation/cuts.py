@@ -81,6 +81,11 @@ def groups_of(state: State, *, depth: int = 1) -> list[Group]:
     return found
 
 
+def earlier_groups(earlier: dict[int, State]) -> list[Group]:
+    """Every earlier period's training groups, shallowest period first (recomputed from its requests)."""
+    return [g for depth, state in sorted(earlier.items()) for g in groups_of(state, depth=depth)]
+
+
 def state_read(split: Split, *, k: int, seed: int, progress: Callable[[str, float], None], step: str) -> State:
     """Signals and factors from what is visible now, then every split shopper's home inputs as of their cut."""
     signals_rebuild()

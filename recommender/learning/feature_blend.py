@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from recommender.evaluation.cuts import groups_of
+from recommender.evaluation.cuts import earlier_groups
 from recommender.evaluation.runner import Prepared
 from recommender.evaluation.tuning import grid_search
 
@@ -43,4 +43,4 @@ def states_blend_set(states: Iterable, weights: Mapping[str, float]) -> None:
 def feature_blend_apply(*, test, earlier: Mapping[int, object], weights: Mapping[str, float]) -> list:
     """Set `weights` on the later and the earlier periods' requests; the earlier periods' training groups again."""
     states_blend_set([test, *earlier.values()], weights)
-    return [g for depth, state in sorted(earlier.items()) for g in groups_of(state, depth=depth)]
+    return earlier_groups(earlier)
